@@ -1,0 +1,77 @@
+// Command wagov is the operator: it keeps WhatsApp groups as their WhatsAppGroup objects declare.
+package main
+
+import (
+	"flag"
+	"os"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/controller"
+)
+
+func main() {
+	o := controller.DefaultOptions()
+	var metricsAddr, probeAddr string
+	var leaderElect bool
+	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the /metrics endpoint binds to; 0 disables it")
+	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the /healthz and /readyz probes bind to")
+	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles")
+	flag.IntVar(&o.GroupConcurrency, "group-concurrency", o.GroupConcurrency, "how many groups sync at once")
+	flag.DurationVar(&o.ConfirmAfter, "confirm-after", o.ConfirmAfter, "how long after writing changes a group is read again to confirm them")
+	flag.DurationVar(&o.ProviderRecheck, "provider-recheck", o.ProviderRecheck, "how often a Ready provider account is checked again")
+	flag.DurationVar(&o.MaxTokenWait, "max-token-wait", o.MaxTokenWait, "longest a sync waits in place for its account's rate limit before requeueing")
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	log := ctrl.Log.WithName("setup")
+
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		log.Error(err, "register core types")
+		os.Exit(1)
+	}
+	if err := whatsappv1.AddToScheme(scheme); err != nil {
+		log.Error(err, "register wagov types")
+		os.Exit(1)
+	}
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
+		HealthProbeBindAddress: probeAddr,
+		LeaderElection:         leaderElect,
+		LeaderElectionID:       "wagov.whatsapp.wagov.dev",
+		// Secrets are read when needed, not cached: the operator never holds every Secret in memory.
+		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+	})
+	if err != nil {
+		log.Error(err, "create manager")
+		os.Exit(1)
+	}
+	if err := controller.Setup(mgr, o); err != nil {
+		log.Error(err, "set up controllers")
+		os.Exit(1)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		log.Error(err, "add health check")
+		os.Exit(1)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		log.Error(err, "add ready check")
+		os.Exit(1)
+	}
+	log.Info("starting wagov")
+	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+		log.Error(err, "run manager")
+		os.Exit(1)
+	}
+}

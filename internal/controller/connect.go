@@ -1,0 +1,125 @@
+package controller
+
+// This file owns the path from a provider object to a working provider.Client: reading the
+// credentials Secret (only where the provider may), building the typed client, and finding
+// the account's shared token bucket. Both controllers use it.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/ratelimit"
+)
+
+// Connector builds provider clients from provider objects.
+type Connector struct {
+	Client   client.Client
+	HTTP     *http.Client
+	Accounts *ratelimit.Accounts
+}
+
+// Connection is a ready-to-use provider account.
+type Connection struct {
+	Type     string
+	Client   provider.Client
+	Account  *ratelimit.Account
+	MaxBatch int
+}
+
+// connectError is a failure to build a connection, with the condition reason it surfaces as.
+type connectError struct {
+	reason string
+	err    error
+}
+
+func (e *connectError) Error() string { return e.err.Error() }
+func (e *connectError) Unwrap() error { return e.err }
+
+// Connect reads the provider's credentials and builds its client.
+func (c *Connector) Connect(ctx context.Context, p whatsappv1.ProviderObject) (*Connection, error) {
+	spec := p.ProviderSpec()
+	if strings.HasPrefix(spec.Endpoint, "http://") && !spec.AllowInsecureHTTP {
+		return nil, &connectError{whatsappv1.ReasonInvalidSpec, errors.New("plain http:// endpoint refused: set allowInsecureHTTP: true to allow it")}
+	}
+	cred, err := c.credential(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	cl, caps, err := provider.New(string(spec.Type), provider.Config{
+		Endpoint:   spec.Endpoint,
+		Account:    spec.Account,
+		Credential: cred,
+		HTTP:       c.HTTP,
+	})
+	if err != nil {
+		return nil, &connectError{whatsappv1.ReasonInvalidSpec, err}
+	}
+	batch := caps.MaxBatch
+	if spec.MaxBatchSize != nil && int(*spec.MaxBatchSize) < batch {
+		batch = int(*spec.MaxBatchSize)
+	}
+	endpoint := spec.Endpoint
+	if endpoint == "" {
+		endpoint = caps.DefaultEndpoint
+	}
+	return &Connection{
+		Type:     string(spec.Type),
+		Client:   cl,
+		Account:  c.Accounts.Get(string(spec.Type)+"|"+strings.TrimSuffix(endpoint, "/")+"|"+spec.Account, budget(spec.RateLimit)),
+		MaxBatch: batch,
+	}, nil
+}
+
+func budget(rl *whatsappv1.RateLimit) ratelimit.Budget {
+	b := ratelimit.Budget{RequestsPerMinute: 60, Burst: 5}
+	if rl != nil {
+		if rl.RequestsPerMinute > 0 {
+			b.RequestsPerMinute = int(rl.RequestsPerMinute)
+		}
+		if rl.Burst > 0 {
+			b.Burst = int(rl.Burst)
+		}
+	}
+	return b
+}
+
+// credential reads the API key from the provider's Secret. A namespaced provider can name
+// only a Secret in its own namespace; the error never includes the Secret's data.
+func (c *Connector) credential(ctx context.Context, p whatsappv1.ProviderObject) (string, error) {
+	ref := p.ProviderSpec().CredentialsRef
+	ns := p.SecretNamespace()
+	if ns == "" {
+		return "", &connectError{whatsappv1.ReasonInvalidSpec, errors.New("credentialsRef.namespace is required")}
+	}
+	key := ref.Key
+	if key == "" {
+		key = "apiKey"
+	}
+	var s corev1.Secret
+	if err := c.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: ref.Name}, &s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", &connectError{whatsappv1.ReasonSecretNotFound, fmt.Errorf("secret %s/%s not found", ns, ref.Name)}
+		}
+		return "", fmt.Errorf("read secret %s/%s: %w", ns, ref.Name, err)
+	}
+	v, ok := s.Data[key]
+	if !ok || len(strings.TrimSpace(string(v))) == 0 {
+		return "", &connectError{whatsappv1.ReasonSecretNotFound, fmt.Errorf("secret %s/%s has no non-empty key %q", ns, ref.Name, key)}
+	}
+	return strings.TrimSpace(string(v)), nil
+}
+
+// secretIndexKey is the value under which a provider is indexed by the Secret it reads.
+func secretIndexKey(p whatsappv1.ProviderObject) string {
+	return p.SecretNamespace() + "/" + p.ProviderSpec().CredentialsRef.Name
+}

@@ -1,0 +1,303 @@
+package controller
+
+// This file owns the second half of a sync: planning and guarding, applying the plan in batches,
+// and recording per-member outcomes (events, metrics, status.failures with backoff).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/metrics"
+	"github.com/wagov/wagov/internal/plan"
+	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/roster"
+)
+
+const (
+	maxFailures     = 50
+	failureBackoff  = 5 * time.Minute
+	maxFailureDelay = 6 * time.Hour
+)
+
+// planAndGuard computes the plan and settles the sync when nothing is to be written.
+func (s *groupSync) planAndGuard() (reconcile.Result, bool) {
+	spec := s.g.Spec
+	in := plan.Input{
+		Members:          phones(spec.Members),
+		Admins:           phones(spec.Admins),
+		Live:             s.live,
+		RemoveUndeclared: spec.MembershipPolicy == whatsappv1.MembershipSync,
+		DemoteUnlisted:   spec.AdminPolicy != whatsappv1.AdminPromoteOnly,
+		Hold:             s.held(),
+	}
+	s.plan = plan.Compute(in)
+	s.pruneFailures(in)
+	s.g.Status.DeclaredMembers = int32(len(unionSet(in.Members, in.Admins)))
+	s.g.Status.PresentMembers = int32(len(s.live.Participants))
+	s.g.Status.Admins = int32(s.live.Admins())
+	s.g.Status.Pending = nil
+
+	err := plan.Guard(s.plan, s.live, limits(spec.Safety))
+	var blocked *plan.Blocked
+	switch {
+	case errors.As(err, &blocked) && blocked.Reason == plan.BlockRosterUnknown:
+		s.setReady(metav1.ConditionFalse, whatsappv1.ReasonRosterUnknown, blocked.Message)
+		s.setCondition(whatsappv1.ConditionReconciling, whatsappv1.ReasonRosterUnknown, "reading again shortly")
+		return reconcile.Result{RequeueAfter: jitter(min(time.Minute, s.interval()))}, true
+	case errors.As(err, &blocked):
+		s.g.Status.Pending = pending(s.plan)
+		reason := whatsappv1.ReasonSafetyGuard
+		if blocked.Reason == plan.BlockNotAdmin {
+			reason = whatsappv1.ReasonNotGroupAdmin
+		}
+		s.event(corev1.EventTypeWarning, whatsappv1.EventSyncBlocked, "%s", blocked.Message)
+		s.stalled(reason, blocked.Message+" (status.pending lists the blocked changes)")
+		return reconcile.Result{RequeueAfter: jitter(s.interval())}, true
+	case s.plan.Empty():
+		s.settleInSync()
+		return reconcile.Result{RequeueAfter: s.nextCheck()}, true
+	case spec.DryRun:
+		s.g.Status.Pending = pending(s.plan)
+		s.setReady(metav1.ConditionFalse, whatsappv1.ReasonDryRun, "dry run: "+summary(s.plan)+" pending; see status.pending")
+		s.clear(whatsappv1.ConditionReconciling, whatsappv1.ConditionStalled)
+		return reconcile.Result{RequeueAfter: jitter(s.interval())}, true
+	}
+	return reconcile.Result{}, false
+}
+
+// settleInSync records a sync that found nothing to write.
+func (s *groupSync) settleInSync() {
+	s.clear(whatsappv1.ConditionReconciling)
+	if len(s.plan.Held) > 0 {
+		msg := fmt.Sprintf("%d declared members could not be added and need a person (see status.failures)", len(s.plan.Held))
+		s.setReady(metav1.ConditionFalse, whatsappv1.ReasonMemberFailures, msg)
+		s.setCondition(whatsappv1.ConditionStalled, whatsappv1.ReasonMemberFailures, msg)
+		return
+	}
+	s.clear(whatsappv1.ConditionStalled)
+	now := metav1.NewTime(s.now)
+	s.g.Status.LastSuccessfulSyncTime = &now
+	msg := "the live group matches the spec"
+	if n := len(s.plan.Protected); n > 0 {
+		msg += fmt.Sprintf("; %d participants are left alone (creator, provider account or unresolved identity)", n)
+	}
+	s.setReady(metav1.ConditionTrue, whatsappv1.ReasonInSync, msg)
+}
+
+// nextCheck is the interval, or sooner when a held member's backoff ends first.
+func (s *groupSync) nextCheck() time.Duration {
+	next := jitter(s.interval())
+	for _, f := range s.g.Status.Failures {
+		if f.RetryAfter != nil {
+			if d := f.RetryAfter.Sub(s.now); d > 0 && d < next {
+				next = d
+			}
+		}
+	}
+	return next
+}
+
+// apply sends the plan in batches, in the order add, promote, demote, remove.
+func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
+	steps := []struct {
+		op      provider.Operation
+		members []roster.Phone
+		event   string
+		verb    string
+	}{
+		{provider.OpAdd, s.plan.Add, whatsappv1.EventMemberAdded, "added"},
+		{provider.OpPromote, s.plan.Promote, whatsappv1.EventAdminPromoted, "promoted"},
+		{provider.OpDemote, s.plan.Demote, whatsappv1.EventAdminDemoted, "demoted"},
+		{provider.OpRemove, s.plan.Remove, whatsappv1.EventMemberRemoved, "removed"},
+	}
+	failedAdds := map[roster.Phone]bool{}
+	written := 0
+	for _, step := range steps {
+		members := slices.DeleteFunc(slices.Clone(step.members), func(m roster.Phone) bool { return failedAdds[m] })
+		var done []roster.Phone
+		for batch := range slices.Chunk(members, s.conn.MaxBatch) {
+			if wait, err := s.take(ctx); err != nil || wait > 0 {
+				s.reportApplied(step.op, step.event, step.verb, done)
+				s.applying(written, "waiting for the account's rate limit")
+				return reconcile.Result{RequeueAfter: wait}, err
+			}
+			outcomes, err := s.conn.Client.Change(ctx, s.g.Spec.GroupID, step.op, batch)
+			if err != nil {
+				s.reportApplied(step.op, step.event, step.verb, done)
+				return s.providerFailed(err)
+			}
+			written += len(batch)
+			for _, o := range outcomes {
+				switch {
+				case o.Result.Terminal():
+					s.recordFailure(step.op, o)
+					if step.op == provider.OpAdd {
+						failedAdds[o.Member] = true
+					}
+				default:
+					s.clearFailure(step.op, o.Member)
+					if o.Result == provider.ResultApplied {
+						done = append(done, o.Member)
+					}
+				}
+			}
+		}
+		s.reportApplied(step.op, step.event, step.verb, done)
+	}
+	s.applying(written, "confirming with a fresh read")
+	return reconcile.Result{RequeueAfter: s.r.ConfirmAfter}, nil
+}
+
+func (s *groupSync) applying(written int, next string) {
+	msg := fmt.Sprintf("sent %d of %s; %s", written, summary(s.plan), next)
+	s.setReady(metav1.ConditionFalse, whatsappv1.ReasonApplying, msg)
+	s.setCondition(whatsappv1.ConditionReconciling, whatsappv1.ReasonApplying, msg)
+	s.clear(whatsappv1.ConditionStalled)
+}
+
+func (s *groupSync) reportApplied(op provider.Operation, reason, verb string, members []roster.Phone) {
+	if len(members) == 0 {
+		return
+	}
+	metrics.ChangesApplied.WithLabelValues(metrics.KindLabel(op)).Add(float64(len(members)))
+	s.event(corev1.EventTypeNormal, reason, "%s %d: %s", verb, len(members), listNumbers(members, 20))
+}
+
+// held are the members whose last add failed terminally and whose backoff has not ended. A spec
+// change retries them all.
+func (s *groupSync) held() map[roster.Phone]bool {
+	if s.g.Status.ObservedGeneration != s.g.Generation {
+		return nil
+	}
+	h := map[roster.Phone]bool{}
+	for _, f := range s.g.Status.Failures {
+		if f.Operation == string(provider.OpAdd) && f.RetryAfter != nil && s.now.Before(f.RetryAfter.Time) {
+			if p, err := roster.Normalize(f.Member); err == nil {
+				h[p] = true
+			}
+		}
+	}
+	return h
+}
+
+func (s *groupSync) recordFailure(op provider.Operation, o provider.Outcome) {
+	var f *whatsappv1.MemberFailure
+	for i := range s.g.Status.Failures {
+		if s.g.Status.Failures[i].Member == o.Member.E164() && s.g.Status.Failures[i].Operation == string(op) {
+			f = &s.g.Status.Failures[i]
+		}
+	}
+	if f == nil {
+		s.g.Status.Failures = append([]whatsappv1.MemberFailure{{Member: o.Member.E164(), Operation: string(op)}}, s.g.Status.Failures...)
+		f = &s.g.Status.Failures[0]
+	}
+	f.Reason = string(o.Result)
+	f.Message = o.Message
+	f.LastSeen = metav1.NewTime(s.now)
+	f.Attempts++
+	delay := min(failureBackoff<<min(f.Attempts-1, 10), maxFailureDelay)
+	retry := metav1.NewTime(s.now.Add(delay))
+	f.RetryAfter = &retry
+	if len(s.g.Status.Failures) > maxFailures {
+		s.g.Status.Failures = s.g.Status.Failures[:maxFailures]
+	}
+	s.event(corev1.EventTypeWarning, whatsappv1.EventProviderError, "could not %s %s: %s %s; retrying after %s", strings.ToLower(string(op)), o.Member.E164(), o.Result, o.Message, delay)
+}
+
+func (s *groupSync) clearFailure(op provider.Operation, m roster.Phone) {
+	s.g.Status.Failures = slices.DeleteFunc(s.g.Status.Failures, func(f whatsappv1.MemberFailure) bool {
+		return f.Member == m.E164() && f.Operation == string(op)
+	})
+}
+
+// pruneFailures drops failures of members no longer declared, and adds now present.
+func (s *groupSync) pruneFailures(in plan.Input) {
+	declared := unionSet(in.Members, in.Admins)
+	present := s.live.Index()
+	s.g.Status.Failures = slices.DeleteFunc(s.g.Status.Failures, func(f whatsappv1.MemberFailure) bool {
+		p, err := roster.Normalize(f.Member)
+		if err != nil || !declared[p] {
+			return true
+		}
+		_, in := present[p]
+		return f.Operation == string(provider.OpAdd) && in
+	})
+	if len(s.g.Status.Failures) == 0 {
+		s.g.Status.Failures = nil
+	}
+}
+
+func limits(s whatsappv1.Safety) plan.Limits {
+	l := plan.Limits{MaxRemovalPercent: 25, MinAdmins: 1}
+	if s.MaxRemovalPercent != nil {
+		l.MaxRemovalPercent = int(*s.MaxRemovalPercent)
+	}
+	if s.MinAdmins != nil {
+		l.MinAdmins = int(*s.MinAdmins)
+	}
+	return l
+}
+
+// phones converts spec numbers, validated at admission; a number that still fails is skipped.
+func phones(e164 []string) []roster.Phone {
+	out := make([]roster.Phone, 0, len(e164))
+	for _, n := range e164 {
+		if p, err := roster.Normalize(n); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func unionSet(a, b []roster.Phone) map[roster.Phone]bool {
+	m := make(map[roster.Phone]bool, len(a)+len(b))
+	for _, p := range a {
+		m[p] = true
+	}
+	for _, p := range b {
+		m[p] = true
+	}
+	return m
+}
+
+func pending(p plan.Plan) *whatsappv1.PendingChanges {
+	e := func(ps []roster.Phone) []string {
+		if len(ps) == 0 {
+			return nil
+		}
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = p.E164()
+		}
+		return out
+	}
+	return &whatsappv1.PendingChanges{Add: e(p.Add), Promote: e(p.Promote), Demote: e(p.Demote), Remove: e(p.Remove)}
+}
+
+func summary(p plan.Plan) string {
+	return fmt.Sprintf("%d adds, %d promotions, %d demotions, %d removals", len(p.Add), len(p.Promote), len(p.Demote), len(p.Remove))
+}
+
+func listNumbers(ps []roster.Phone, most int) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i == most {
+			fmt.Fprintf(&b, " and %d more", len(ps)-most)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.E164())
+	}
+	return b.String()
+}

@@ -1,0 +1,85 @@
+// Package controller holds wagov's reconcilers: one for each provider kind, which checks the
+// account, and one for WhatsAppGroups, which syncs the live group to its spec.
+package controller
+
+import (
+	"net/http"
+	"time"
+
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/ratelimit"
+
+	// The provider types this build supports register themselves.
+	_ "github.com/wagov/wagov/internal/provider/twochat"
+)
+
+// Options are the operator's tunables.
+type Options struct {
+	// GroupConcurrency is how many groups sync at once.
+	GroupConcurrency int
+	// ConfirmAfter is how long after writing a group is read again.
+	ConfirmAfter time.Duration
+	// ProviderRecheck is how often a Ready provider account is checked again.
+	ProviderRecheck time.Duration
+	// MaxTokenWait is the longest a sync waits in place for its account's budget.
+	MaxTokenWait time.Duration
+	// BackoffBase and BackoffMax bound the per-object exponential backoff after errors.
+	BackoffBase, BackoffMax time.Duration
+	// HTTP is the client for provider calls; nil means a default with a 30s timeout.
+	HTTP *http.Client
+}
+
+// DefaultOptions are the values the operator's flags default to.
+func DefaultOptions() Options {
+	return Options{
+		GroupConcurrency: 4,
+		ConfirmAfter:     10 * time.Second,
+		ProviderRecheck:  10 * time.Minute,
+		MaxTokenWait:     2 * time.Second,
+		BackoffBase:      time.Second,
+		BackoffMax:       5 * time.Minute,
+	}
+}
+
+// Setup registers the three controllers with the manager. They share one set of account buckets.
+func Setup(mgr manager.Manager, o Options) error {
+	if o.HTTP == nil {
+		o.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	conn := &Connector{Client: mgr.GetClient(), HTTP: o.HTTP, Accounts: ratelimit.NewAccounts()}
+	opts := func(workers int) ctrl.Options {
+		return ctrl.Options{
+			MaxConcurrentReconciles: workers,
+			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](o.BackoffBase, o.BackoffMax),
+		}
+	}
+	providers := []struct {
+		name    string
+		new     func() whatsappv1.ProviderObject
+		newList func() client.ObjectList
+	}{
+		{"whatsappprovider", func() whatsappv1.ProviderObject { return &whatsappv1.WhatsAppProvider{} }, func() client.ObjectList { return &whatsappv1.WhatsAppProviderList{} }},
+		{"clusterwhatsappprovider", func() whatsappv1.ProviderObject { return &whatsappv1.ClusterWhatsAppProvider{} }, func() client.ObjectList { return &whatsappv1.ClusterWhatsAppProviderList{} }},
+	}
+	for _, p := range providers {
+		r := &ProviderReconciler{Client: mgr.GetClient(), Connector: conn, New: p.new, NewList: p.newList, Recheck: o.ProviderRecheck, Options: opts(2)}
+		if err := r.SetupWithManager(mgr, p.name); err != nil {
+			return err
+		}
+	}
+	g := &GroupReconciler{
+		Client:       mgr.GetClient(),
+		Connector:    conn,
+		Recorder:     mgr.GetEventRecorder("wagov"),
+		ConfirmAfter: o.ConfirmAfter,
+		MaxTokenWait: o.MaxTokenWait,
+		Options:      opts(o.GroupConcurrency),
+	}
+	return g.SetupWithManager(mgr)
+}

@@ -1,0 +1,132 @@
+// Package plan decides, as pure functions, what one sync changes in a group: Compute diffs the
+// declared roster against the live one under the group's policies, and Guard refuses plans that
+// are unsafe to apply. It knows nothing of Kubernetes or HTTP.
+package plan
+
+import (
+	"slices"
+
+	"github.com/wagov/wagov/internal/roster"
+)
+
+// Input is everything a plan is computed from.
+type Input struct {
+	// Members and Admins are the declared roster; admins are members too.
+	Members []roster.Phone
+	Admins  []roster.Phone
+	// Live is the group as the provider returned it.
+	Live roster.Group
+	// RemoveUndeclared removes members not declared (membershipPolicy Sync).
+	RemoveUndeclared bool
+	// DemoteUnlisted demotes admins not on the whitelist (adminPolicy Enforce).
+	DemoteUnlisted bool
+	// Hold are members not to add now, such as those whose last add failed terminally and
+	// who are backing off.
+	Hold map[roster.Phone]bool
+}
+
+// ProtectReason says why a participant is left alone although the policies would change it.
+type ProtectReason string
+
+const (
+	// ProtectCreator: the group's creator can never be demoted or removed.
+	ProtectCreator ProtectReason = "Creator"
+	// ProtectSelf: the provider's own account keeps its membership and admin rights.
+	ProtectSelf ProtectReason = "ProviderAccount"
+	// ProtectUnresolved: the identity could not be resolved to a phone number.
+	ProtectUnresolved ProtectReason = "Unresolved"
+)
+
+// Protected is a participant the plan leaves alone, and why.
+type Protected struct {
+	ID     string
+	Reason ProtectReason
+}
+
+// Plan is the changes of one sync, each list sorted, applied in the order
+// Add, Promote, Demote, Remove so that the group never drops below its admins.
+type Plan struct {
+	Add, Promote, Demote, Remove []roster.Phone
+	// Held are declared members not added because Input.Hold holds them.
+	Held []roster.Phone
+	// Protected are participants the policies would change but the plan must not.
+	Protected []Protected
+}
+
+// Empty reports whether the plan changes nothing.
+func (p Plan) Empty() bool { return p.Writes() == 0 }
+
+// Writes counts the member changes in the plan.
+func (p Plan) Writes() int { return len(p.Add) + len(p.Promote) + len(p.Demote) + len(p.Remove) }
+
+// Compute diffs the declared roster against the live group.
+func Compute(in Input) Plan {
+	admins := set(in.Admins)
+	desired := set(in.Members)
+	for a := range admins {
+		desired[a] = true
+	}
+	live := in.Live.Index()
+	var p Plan
+
+	for m := range desired {
+		if _, present := live[m]; present {
+			continue
+		}
+		if in.Hold[m] {
+			p.Held = append(p.Held, m)
+			continue
+		}
+		p.Add = append(p.Add, m)
+	}
+	adding := set(p.Add)
+	for a := range admins {
+		if cur, present := live[a]; (present && !cur.Role.IsAdmin()) || adding[a] {
+			p.Promote = append(p.Promote, a)
+		}
+	}
+
+	for _, part := range in.Live.Participants {
+		undeclared := part.Resolved() && !desired[part.Phone]
+		unlisted := part.Role.IsAdmin() && (!part.Resolved() || !admins[part.Phone])
+		remove := in.RemoveUndeclared && (undeclared || !part.Resolved())
+		demote := in.DemoteUnlisted && unlisted && !remove
+		if !remove && !demote {
+			continue
+		}
+		switch {
+		case !part.Resolved():
+			p.Protected = append(p.Protected, Protected{ID: part.RawID, Reason: ProtectUnresolved})
+		case part.Role == roster.RoleSuperAdmin:
+			p.Protected = append(p.Protected, Protected{ID: part.Phone.E164(), Reason: ProtectCreator})
+		case part.Phone == in.Live.Self:
+			p.Protected = append(p.Protected, Protected{ID: part.Phone.E164(), Reason: ProtectSelf})
+		case remove:
+			p.Remove = append(p.Remove, part.Phone)
+		default:
+			p.Demote = append(p.Demote, part.Phone)
+		}
+	}
+
+	for _, l := range [][]roster.Phone{p.Add, p.Promote, p.Demote, p.Remove, p.Held} {
+		slices.Sort(l)
+	}
+	slices.SortFunc(p.Protected, func(a, b Protected) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+	return p
+}
+
+func set(ps []roster.Phone) map[roster.Phone]bool {
+	m := make(map[roster.Phone]bool, len(ps))
+	for _, p := range ps {
+		m[p] = true
+	}
+	return m
+}

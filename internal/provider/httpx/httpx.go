@@ -1,0 +1,144 @@
+// Package httpx holds the HTTP plumbing that every provider client shares: building JSON
+// requests, reading bounded responses, and turning HTTP failures into the provider package's
+// sentinel errors without ever echoing a credential.
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wagov/wagov/internal/provider"
+)
+
+// maxBody bounds how much of a response is read: a 1024-member roster is far smaller.
+const maxBody = 4 << 20
+
+// DefaultHTTP is the client used when a Config has none.
+var DefaultHTTP = &http.Client{Timeout: 30 * time.Second}
+
+// Response is a fully read HTTP response.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends method to url with body encoded as JSON (nil: no body), with the given headers, and
+// reads the whole response. Transport errors are ErrUnavailable; the error text names the
+// operation but never the headers or the query string, which may hold a credential.
+func Do(ctx context.Context, hc *http.Client, method, url string, header http.Header, body any) (*Response, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("encode request: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return nil, fmt.Errorf("build %s request: %w", method, err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if hc == nil {
+		hc = DefaultHTTP
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%s %s: %w: %s", method, redact(req), provider.ErrUnavailable, transportReason(err))
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: read response: %w", method, redact(req), provider.ErrUnavailable)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// redact returns the request's path without query or credentials.
+func redact(req *http.Request) string { return req.URL.Path }
+
+// transportReason is a short, credential-free description of a transport failure.
+func transportReason(err error) string {
+	s := err.Error()
+	// url.Error includes the full URL, which may carry a query credential: keep only the cause.
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// Decode parses a JSON body into v; a body that is not the expected JSON is ErrUnavailable.
+func Decode(r *Response, what string, v any) error {
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return fmt.Errorf("%s: malformed response (%d bytes): %w", what, len(r.Body), provider.ErrUnavailable)
+	}
+	return nil
+}
+
+// RetryAfter parses a Retry-After header in either of its forms (seconds or HTTP-date).
+// It returns 0 when the header is absent or unreadable.
+func RetryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// StatusError maps a non-2xx status to a sentinel error, with message (the provider's own words,
+// which must not contain a credential) for context. Types refine it for statuses they define
+// differently (for example a 403 that means "not an admin").
+func StatusError(what string, r *Response, message string) error {
+	var sentinel error
+	switch {
+	case r.Status == http.StatusTooManyRequests:
+		return fmt.Errorf("%s: %w", what, &provider.RateLimitedError{RetryAfter: RetryAfter(r.Header, time.Now())})
+	case r.Status == http.StatusUnauthorized:
+		sentinel = provider.ErrUnauthorized
+	case r.Status == http.StatusNotFound:
+		sentinel = provider.ErrNotFound
+	case r.Status >= 500:
+		sentinel = provider.ErrUnavailable
+	default:
+		sentinel = provider.ErrInvalidRequest
+	}
+	if message == "" {
+		return fmt.Errorf("%s: HTTP %d: %w", what, r.Status, sentinel)
+	}
+	return fmt.Errorf("%s: HTTP %d: %w: %s", what, r.Status, sentinel, truncate(message, 200))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,98 @@
+// Package provider defines what wagov needs of a WhatsApp API provider: a Client that reads a
+// group and changes its participants, the outcomes and sentinel errors it reports, and the
+// registry that builds a Client for a provider type. Each provider type lives in its own
+// subpackage, which knows its wire format and nothing else.
+package provider
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/wagov/wagov/internal/roster"
+)
+
+// Operation is a change to a group's participants.
+type Operation string
+
+// The operations, in the order a sync applies them.
+const (
+	OpAdd     Operation = "Add"
+	OpPromote Operation = "Promote"
+	OpDemote  Operation = "Demote"
+	OpRemove  Operation = "Remove"
+)
+
+// Result classifies what happened to one member in a write call.
+type Result string
+
+const (
+	// ResultApplied: the change was made.
+	ResultApplied Result = "Applied"
+	// ResultUnchanged: nothing needed doing (already a member, already an admin, not a member).
+	ResultUnchanged Result = "Unchanged"
+	// ResultInviteRequired: the member's privacy settings allow only an invite (WhatsApp 403).
+	ResultInviteRequired Result = "InviteRequired"
+	// ResultNotOnWhatsApp: the number has no WhatsApp account (404).
+	ResultNotOnWhatsApp Result = "NotOnWhatsApp"
+	// ResultRecentlyLeft: the member left recently and cannot be re-added yet (408).
+	ResultRecentlyLeft Result = "RecentlyLeft"
+	// ResultGroupFull: the group has reached its size limit (419).
+	ResultGroupFull Result = "GroupFull"
+	// ResultRejected: the provider refused the change for this member without a known reason.
+	ResultRejected Result = "Rejected"
+	// ResultUnknown: the provider's answer says nothing reliable about this member; the next
+	// read tells.
+	ResultUnknown Result = "Unknown"
+)
+
+// Terminal reports whether the outcome needs a person or time, so that retrying at once is useless.
+func (r Result) Terminal() bool {
+	switch r {
+	case ResultInviteRequired, ResultNotOnWhatsApp, ResultRecentlyLeft, ResultGroupFull, ResultRejected:
+		return true
+	}
+	return false
+}
+
+// Outcome is what a write call did to one member.
+type Outcome struct {
+	Member  roster.Phone
+	Result  Result
+	Code    int    // the provider's per-member code, when it gives one
+	Message string // what the provider said, never a credential
+}
+
+// Client talks to one provider account. Implementations are safe for concurrent use and make
+// exactly one HTTP call per method call unless their type's API needs two for a read.
+type Client interface {
+	// CheckAccount makes one cheap read call that proves the credentials and the account work.
+	CheckAccount(ctx context.Context) error
+	// ReadGroup reads the live group with its participants and their roles.
+	ReadGroup(ctx context.Context, groupID string) (roster.Group, error)
+	// Change applies op to members, who number at most Capabilities.MaxBatch, in one call, and
+	// reports an outcome per member. An error means the call as a whole failed.
+	Change(ctx context.Context, groupID string, op Operation, members []roster.Phone) ([]Outcome, error)
+}
+
+// Config is what a Client is built from. The credential is held only in memory and must never
+// appear in an error, a log line or a status.
+type Config struct {
+	// Endpoint is the base URL; empty means the type's default.
+	Endpoint string
+	// Account is what the calls act as (see the API's spec.account).
+	Account string
+	// Credential is the API key (GOWA: "user:password").
+	Credential string
+	// HTTP is the client to send requests with; nil means a default with a timeout.
+	HTTP *http.Client
+}
+
+// Capabilities are the fixed facts of a provider type that the controller plans around.
+type Capabilities struct {
+	// MaxBatch is the most participants one write call may carry.
+	MaxBatch int
+	// DefaultEndpoint is the base URL of a hosted type; empty for self-hosted types.
+	DefaultEndpoint string
+	// ReadLagHint is how long the provider's reads may trail its writes.
+	ReadLagHint string
+}

@@ -1,0 +1,127 @@
+// Package roster holds the provider-neutral view of a WhatsApp group: who is in it, in which
+// role, keyed by phone number; and the normalisation of every provider's identity forms into
+// that key.
+package roster
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Phone is a phone number as E.164 digits, without the plus: "447700176576".
+type Phone string
+
+// E164 returns the number in E.164 form, "+447700176576".
+func (p Phone) E164() string { return "+" + string(p) }
+
+// JID returns the number as a WhatsApp user JID on the given server ("c.us" or "s.whatsapp.net").
+func (p Phone) JID(server string) string { return string(p) + "@" + server }
+
+// ErrUnresolved is returned by Normalize for an identity that names no phone number, such as a
+// bare @lid JID.
+var ErrUnresolved = errors.New("identity does not name a phone number")
+
+// Normalize turns any provider form of a user's identity into its phone number: "+E164",
+// bare digits, "digits@c.us", "digits@s.whatsapp.net" (with an optional ":device" suffix).
+// An "@lid" JID names no phone number and yields ErrUnresolved; resolve it through the
+// provider and normalise the phone attribute instead.
+func Normalize(id string) (Phone, error) {
+	s := strings.TrimSpace(id)
+	user, server, hasServer := strings.Cut(s, "@")
+	if hasServer {
+		switch server {
+		case "c.us", "s.whatsapp.net":
+		case "lid":
+			return "", fmt.Errorf("%q: %w", id, ErrUnresolved)
+		default:
+			return "", fmt.Errorf("%q: unknown WhatsApp server %q", id, server)
+		}
+		user, _, _ = strings.Cut(user, ":") // multi-device suffix
+	} else {
+		user = strings.TrimPrefix(s, "+")
+	}
+	if len(user) < 8 || len(user) > 15 || user[0] == '0' {
+		return "", fmt.Errorf("%q: not a phone number of 8 to 15 digits", id)
+	}
+	for _, r := range user {
+		if r < '0' || r > '9' {
+			return "", fmt.Errorf("%q: not a phone number of 8 to 15 digits", id)
+		}
+	}
+	return Phone(user), nil
+}
+
+// MustNormalize is Normalize for inputs already validated, such as spec fields checked at
+// admission. It panics on a bad input.
+func MustNormalize(id string) Phone {
+	p, err := Normalize(id)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// Role is a participant's standing in a group.
+type Role string
+
+const (
+	// RoleMember is a plain participant.
+	RoleMember Role = "member"
+	// RoleAdmin is an admin who is not the creator.
+	RoleAdmin Role = "admin"
+	// RoleSuperAdmin is the group's creator: always an admin, never removable or demotable.
+	RoleSuperAdmin Role = "superadmin"
+)
+
+// IsAdmin reports whether the role carries admin rights.
+func (r Role) IsAdmin() bool { return r == RoleAdmin || r == RoleSuperAdmin }
+
+// Participant is one member of a live group.
+type Participant struct {
+	// Phone is the member's number; empty when the provider gave only an identity that could not
+	// be resolved to a number.
+	Phone Phone
+	// RawID is the identity as the provider gave it, kept for unresolved members and messages.
+	RawID string
+	// Role is the member's standing.
+	Role Role
+}
+
+// Resolved reports whether the participant's phone number is known.
+func (p Participant) Resolved() bool { return p.Phone != "" }
+
+// Group is a live group as one read returned it.
+type Group struct {
+	// ID is the provider's id of the group.
+	ID string
+	// Name is the group's subject, when the provider gives it.
+	Name string
+	// Participants are the members, in the provider's order.
+	Participants []Participant
+	// Self is the provider account's own number, when the provider tells it; it is never
+	// demoted or removed, and must be an admin for any write.
+	Self Phone
+}
+
+// Index returns the resolved participants keyed by phone number.
+func (g Group) Index() map[Phone]Participant {
+	m := make(map[Phone]Participant, len(g.Participants))
+	for _, p := range g.Participants {
+		if p.Resolved() {
+			m[p.Phone] = p
+		}
+	}
+	return m
+}
+
+// Admins counts the participants with admin rights, resolved or not.
+func (g Group) Admins() int {
+	n := 0
+	for _, p := range g.Participants {
+		if p.Role.IsAdmin() {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,68 @@
+package roster
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Phone
+		wantErr error // nil: success; ErrUnresolved; errAny: any other error
+	}{
+		{in: "+447700176576", want: "447700176576"},
+		{in: "447700176576", want: "447700176576"},
+		{in: " +17137157533 ", want: "17137157533"},
+		{in: "447700176576@c.us", want: "447700176576"},
+		{in: "5511999990000@s.whatsapp.net", want: "5511999990000"},
+		{in: "5511999990000:12@s.whatsapp.net", want: "5511999990000"},
+		{in: "205227043110953@lid", wantErr: ErrUnresolved},
+		{in: "120363042@g.us", wantErr: errAny},
+		{in: "+0447700176576", wantErr: errAny},
+		{in: "+1234567", wantErr: errAny},
+		{in: "+1234567890123456", wantErr: errAny},
+		{in: "+44 7700 176576", wantErr: errAny},
+		{in: "", wantErr: errAny},
+		{in: "abc@c.us", wantErr: errAny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := Normalize(tt.in)
+			switch {
+			case tt.wantErr == nil && err != nil:
+				t.Fatalf("Normalize(%q) error %v", tt.in, err)
+			case tt.wantErr == nil && got != tt.want:
+				t.Fatalf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+			case tt.wantErr == errAny && err == nil:
+				t.Fatalf("Normalize(%q) = %q, want an error", tt.in, got)
+			case tt.wantErr == ErrUnresolved && !errors.Is(err, ErrUnresolved):
+				t.Fatalf("Normalize(%q) error %v, want ErrUnresolved", tt.in, err)
+			}
+		})
+	}
+}
+
+var errAny = errors.New("any error")
+
+func TestPhoneForms(t *testing.T) {
+	p := Phone("447700176576")
+	if p.E164() != "+447700176576" || p.JID("c.us") != "447700176576@c.us" {
+		t.Fatalf("forms of %q: %q %q", p, p.E164(), p.JID("c.us"))
+	}
+}
+
+func TestGroupIndexSkipsUnresolved(t *testing.T) {
+	g := Group{Participants: []Participant{
+		{Phone: "447700176576", Role: RoleSuperAdmin},
+		{RawID: "205227043110953@lid", Role: RoleAdmin},
+		{Phone: "17137157533", Role: RoleMember},
+	}}
+	idx := g.Index()
+	if len(idx) != 2 || idx["17137157533"].Role != RoleMember {
+		t.Fatalf("Index() = %v", idx)
+	}
+	if g.Admins() != 2 {
+		t.Fatalf("Admins() = %d, want 2 (the unresolved admin counts)", g.Admins())
+	}
+}
