@@ -58,7 +58,7 @@ type Safety struct {
 }
 
 // WhatsAppGroupSpec declares a WhatsApp group's members and its admin whitelist.
-// +kubebuilder:validation:XValidation:rule="size(self.members) + size(self.admins.filter(a, !(a in self.members))) <= 1024",message="members and admins together exceed WhatsApp's limit of 1024 participants"
+// +kubebuilder:validation:XValidation:rule="(has(self.members) ? size(self.members) : 0) + (has(self.admins) ? size(self.admins.filter(a, !has(self.members) || !(a in self.members))) : 0) <= 1024",message="members and admins together exceed WhatsApp's limit of 1024 participants"
 type WhatsAppGroupSpec struct {
 	// providerRef names the provider account the group is managed through.
 	ProviderRef ProviderReference `json:"providerRef"`
@@ -93,7 +93,7 @@ type WhatsAppGroupSpec struct {
 	// +kubebuilder:default="10m"
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('30s') && duration(self) <= duration('24h')",message="interval must be between 30s and 24h"
 	// +optional
-	Interval metav1.Duration `json:"interval,omitempty"`
+	Interval *metav1.Duration `json:"interval,omitempty"`
 	// suspend stops all provider calls for this group while true.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`

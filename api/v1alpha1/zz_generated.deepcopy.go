@@ -350,7 +350,11 @@ func (in *WhatsAppGroupSpec) DeepCopyInto(out *WhatsAppGroupSpec) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
-	out.Interval = in.Interval
+	if in.Interval != nil {
+		in, out := &in.Interval, &out.Interval
+		*out = new(v1.Duration)
+		**out = **in
+	}
 	in.Safety.DeepCopyInto(&out.Safety)
 }
 

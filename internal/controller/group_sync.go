@@ -54,8 +54,8 @@ func (s *groupSync) run(ctx context.Context) (reconcile.Result, error) {
 }
 
 func (s *groupSync) interval() time.Duration {
-	if d := s.g.Spec.Interval.Duration; d > 0 {
-		return d
+	if i := s.g.Spec.Interval; i != nil && i.Duration > 0 {
+		return i.Duration
 	}
 	return 10 * time.Minute
 }

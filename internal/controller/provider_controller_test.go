@@ -1,0 +1,100 @@
+package controller_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/sim"
+)
+
+// accountCalls counts the simulator's account checks (2Chat get-numbers) since a time.
+func accountCalls(since time.Time) int {
+	n := 0
+	for _, c := range world.Calls() {
+		if c.Op == sim.OpAccount && !c.Time.Before(since) {
+			n++
+		}
+	}
+	return n
+}
+
+// A missing Secret gives a clear condition on the provider and its groups, costs no provider
+// call, and creating the Secret brings both to Ready without a restart.
+func TestMissingSecretThenCreated(t *testing.T) {
+	ns := newNamespace(t)
+	mark := time.Now()
+	createProvider(t, ns, providerRef, "not-yet")
+	waitProviderReady(t, ns, providerRef, metav1.ConditionFalse, whatsappv1.ReasonSecretNotFound)
+	createGroup(t, ns, "waiting", "WAG-credentials", members("+33612351001"))
+	g := waitGroupCondition(t, ns, "waiting", metav1.ConditionFalse, whatsappv1.ReasonProviderNotReady)
+	if !hasCondition(g, whatsappv1.ConditionStalled, whatsappv1.ReasonProviderNotReady) {
+		t.Errorf("conditions %+v, want Stalled while the Secret is missing", g.Status.Conditions)
+	}
+	if msg := readyMessage(g); !strings.Contains(msg, "not-yet") {
+		t.Errorf("Ready message %q does not name the missing Secret", msg)
+	}
+	if n := accountCalls(mark); n != 0 {
+		t.Errorf("%d account calls without credentials, want 0", n)
+	}
+
+	createSecret(t, ns, "not-yet", apiKey)
+	waitProviderReady(t, ns, providerRef, metav1.ConditionTrue, whatsappv1.ReasonAccountReady)
+	waitGroupCondition(t, ns, "waiting", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+}
+
+// A wrong key gives InvalidCredentials after one call, with no retry storm, and never shows
+// the key; fixing the Secret recovers.
+func TestWrongKeyIsNotRetriedUntilTheSecretChanges(t *testing.T) {
+	ns := newNamespace(t)
+	const wrong = "wrong-key-s3cr3t"
+	mark := time.Now()
+	createSecret(t, ns, "bad", wrong)
+	createProvider(t, ns, providerRef, "bad")
+	waitProviderReady(t, ns, providerRef, metav1.ConditionFalse, whatsappv1.ReasonInvalidCredentials)
+	consistently(t, 1500*time.Millisecond, func() error {
+		if n := accountCalls(mark); n != 1 {
+			return fmt.Errorf("%d account calls with a wrong key, want exactly 1", n)
+		}
+		return nil
+	})
+	var p whatsappv1.WhatsAppProvider
+	if err := k8s.Get(suiteCtx, types.NamespacedName{Namespace: ns, Name: providerRef}, &p); err != nil {
+		t.Fatal(err)
+	}
+	if s := fmt.Sprintf("%+v", p.Status); strings.Contains(s, wrong) {
+		t.Fatalf("provider status shows the key: %s", s)
+	}
+
+	var s corev1.Secret
+	if err := k8s.Get(suiteCtx, types.NamespacedName{Namespace: ns, Name: "bad"}, &s); err != nil {
+		t.Fatal(err)
+	}
+	s.Data = map[string][]byte{"apiKey": []byte(apiKey)}
+	if err := k8s.Update(suiteCtx, &s); err != nil {
+		t.Fatal(err)
+	}
+	waitProviderReady(t, ns, providerRef, metav1.ConditionTrue, whatsappv1.ReasonAccountReady)
+}
+
+// A namespaced provider cannot read a Secret from another namespace: the API refuses it.
+func TestNamespacedProviderCannotNameAnotherNamespace(t *testing.T) {
+	ns := newNamespace(t)
+	p := &whatsappv1.WhatsAppProvider{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "sneaky"},
+		Spec: whatsappv1.ProviderSpec{
+			Type: whatsappv1.ProviderTwoChat, Account: ownNumber,
+			CredentialsRef: whatsappv1.SecretKeyRef{Name: "twochat-key", Namespace: "kube-system"},
+		},
+	}
+	err := k8s.Create(suiteCtx, p)
+	if err == nil || !strings.Contains(err.Error(), "own namespace") {
+		t.Fatalf("create = %v, want a validation error about the provider's own namespace", err)
+	}
+}
