@@ -76,8 +76,10 @@ func waitProviderReady(t *testing.T, ns, name string, status metav1.ConditionSta
 
 type groupOption func(*whatsappv1.WhatsAppGroup)
 
-func members(m ...string) groupOption { return func(g *whatsappv1.WhatsAppGroup) { g.Spec.Members = m } }
-func admins(a ...string) groupOption  { return func(g *whatsappv1.WhatsAppGroup) { g.Spec.Admins = a } }
+func members(m ...string) groupOption {
+	return func(g *whatsappv1.WhatsAppGroup) { g.Spec.Members = m }
+}
+func admins(a ...string) groupOption { return func(g *whatsappv1.WhatsAppGroup) { g.Spec.Admins = a } }
 func syncPolicy(g *whatsappv1.WhatsAppGroup) {
 	g.Spec.MembershipPolicy = whatsappv1.MembershipSync
 }

@@ -220,4 +220,3 @@ func readyMessage(g *whatsappv1.WhatsAppGroup) string {
 	}
 	return ""
 }
-
