@@ -98,3 +98,37 @@ func TestNamespacedProviderCannotNameAnotherNamespace(t *testing.T) {
 		t.Fatalf("create = %v, want a validation error about the provider's own namespace", err)
 	}
 }
+
+// A ClusterWhatsAppProvider reads its Secret from the namespace it names and serves only the
+// namespaces it admits; a group elsewhere is Stalled with ProviderNotAllowed and makes no call.
+func TestClusterProviderAdmitsOnlyAllowedNamespaces(t *testing.T) {
+	secrets, allowed, other := newNamespace(t), newNamespace(t), newNamespace(t)
+	createSecret(t, secrets, "shared-key", apiKey)
+	cp := &whatsappv1.ClusterWhatsAppProvider{
+		ObjectMeta: metav1.ObjectMeta{Name: "shared-" + allowed},
+		Spec: whatsappv1.ClusterProviderSpec{
+			ProviderSpec: whatsappv1.ProviderSpec{
+				Type: whatsappv1.ProviderTwoChat, Endpoint: simURL, AllowInsecureHTTP: true, Account: ownNumber,
+				CredentialsRef: whatsappv1.SecretKeyRef{Name: "shared-key", Key: "apiKey", Namespace: secrets},
+			},
+			AllowedNamespaces: []string{allowed},
+		},
+	}
+	if err := k8s.Create(suiteCtx, cp); err != nil {
+		t.Fatal(err)
+	}
+	ref := func(g *whatsappv1.WhatsAppGroup) {
+		g.Spec.ProviderRef = whatsappv1.ProviderReference{Kind: "ClusterWhatsAppProvider", Name: cp.Name}
+	}
+	mark := time.Now()
+	createGroup(t, other, "outsider", "WAG-suspend", ref, members("+33612352001"))
+	createGroup(t, allowed, "insider", "WAG-credentials", ref, members("+33612352002"))
+	waitGroupCondition(t, allowed, "insider", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	g := waitGroupCondition(t, other, "outsider", metav1.ConditionFalse, whatsappv1.ReasonProviderNotAllowed)
+	if !hasCondition(g, whatsappv1.ConditionStalled, whatsappv1.ReasonProviderNotAllowed) {
+		t.Errorf("conditions %+v, want Stalled/ProviderNotAllowed", g.Status.Conditions)
+	}
+	if n := calls("WAG-suspend", mark); len(n) != 0 {
+		t.Errorf("a group outside allowedNamespaces made calls: %v", n)
+	}
+}

@@ -52,6 +52,24 @@ func Normalize(id string) (Phone, error) {
 	return Phone(user), nil
 }
 
+// Identify resolves a participant's identity as providers give it: the JID (or number) itself,
+// or, when that is an @lid JID, the separate phone attribute that LID-addressed groups carry
+// (whatsmeow's PhoneNumber, Baileys' phoneNumber, WAHA's pn). It returns ErrUnresolved when a
+// LID comes without a usable phone attribute.
+func Identify(id, phone string) (Phone, error) {
+	p, err := Normalize(id)
+	if err == nil || !errors.Is(err, ErrUnresolved) {
+		return p, err
+	}
+	if strings.TrimSpace(phone) == "" {
+		return "", err
+	}
+	if p, perr := Normalize(phone); perr == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("%q with phone attribute %q: %w", id, phone, ErrUnresolved)
+}
+
 // MustNormalize is Normalize for inputs already validated, such as spec fields checked at
 // admission. It panics on a bad input.
 func MustNormalize(id string) Phone {

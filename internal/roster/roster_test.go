@@ -66,3 +66,30 @@ func TestGroupIndexSkipsUnresolved(t *testing.T) {
 		t.Fatalf("Admins() = %d, want 2 (the unresolved admin counts)", g.Admins())
 	}
 }
+
+func TestIdentify(t *testing.T) {
+	tests := []struct {
+		id, phone  string
+		want       Phone
+		unresolved bool
+	}{
+		{id: "447700176576@c.us", want: "447700176576"},
+		{id: "447700176576@s.whatsapp.net", phone: "+19999999999", want: "447700176576"}, // the JID wins when it is a number
+		{id: "205227043110953@lid", phone: "447700176576@s.whatsapp.net", want: "447700176576"},
+		{id: "205227043110953@lid", phone: "+447700176576", want: "447700176576"},
+		{id: "205227043110953@lid", unresolved: true},
+		{id: "205227043110953@lid", phone: "garbage", unresolved: true},
+	}
+	for _, tt := range tests {
+		got, err := Identify(tt.id, tt.phone)
+		if tt.unresolved {
+			if !errors.Is(err, ErrUnresolved) {
+				t.Errorf("Identify(%q, %q) = %q, %v; want ErrUnresolved", tt.id, tt.phone, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("Identify(%q, %q) = %q, %v; want %q", tt.id, tt.phone, got, err, tt.want)
+		}
+	}
+}
