@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,6 +35,8 @@ type Connection struct {
 	Client   provider.Client
 	Account  *ratelimit.Account
 	MaxBatch int
+	// ReadLag is how long the provider's reads may trail its writes.
+	ReadLag time.Duration
 }
 
 // connectError is a failure to build a connection, with the condition reason it surfaces as.
@@ -77,6 +80,7 @@ func (c *Connector) Connect(ctx context.Context, p whatsappv1.ProviderObject) (*
 		Client:   cl,
 		Account:  c.Accounts.Get(string(spec.Type)+"|"+strings.TrimSuffix(endpoint, "/")+"|"+spec.Account, budget(spec.RateLimit)),
 		MaxBatch: batch,
+		ReadLag:  caps.ReadLag,
 	}, nil
 }
 

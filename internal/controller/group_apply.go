@@ -38,8 +38,10 @@ func (s *groupSync) planAndGuard() (reconcile.Result, bool) {
 		RemoveUndeclared: spec.MembershipPolicy == whatsappv1.MembershipSync,
 		DemoteUnlisted:   spec.AdminPolicy != whatsappv1.AdminPromoteOnly,
 		Hold:             s.held(),
+		InFlight:         s.r.inFlight.active(s.key(), s.now, s.conn.ReadLag),
 	}
 	s.plan = plan.Compute(in)
+	awaitedSyncs := s.r.inFlight.settle(s.key(), s.plan.Awaiting)
 	s.pruneFailures(in)
 	s.g.Status.DeclaredMembers = int32(len(unionSet(in.Members, in.Admins)))
 	s.g.Status.PresentMembers = int32(len(s.live.Participants))
@@ -62,6 +64,13 @@ func (s *groupSync) planAndGuard() (reconcile.Result, bool) {
 		s.event(corev1.EventTypeWarning, whatsappv1.EventSyncBlocked, "%s", blocked.Message)
 		s.stalled(reason, blocked.Message+" (status.pending lists the blocked changes)")
 		return reconcile.Result{RequeueAfter: jitter(s.interval())}, true
+	case s.plan.Empty() && len(s.plan.Awaiting) > 0:
+		// Sent, not yet visible: read again later, backing off up to the provider's lag.
+		msg := fmt.Sprintf("waiting for the provider to show %d changes already sent", len(s.plan.Awaiting))
+		s.setReady(metav1.ConditionFalse, whatsappv1.ReasonApplying, msg)
+		s.setCondition(whatsappv1.ConditionReconciling, whatsappv1.ReasonApplying, msg)
+		s.clear(whatsappv1.ConditionStalled)
+		return reconcile.Result{RequeueAfter: min(s.r.ConfirmAfter<<min(awaitedSyncs, 10), max(s.conn.ReadLag, s.r.ConfirmAfter))}, true
 	case s.plan.Empty():
 		s.settleInSync()
 		return reconcile.Result{RequeueAfter: s.nextCheck()}, true
@@ -109,15 +118,15 @@ func (s *groupSync) nextCheck() time.Duration {
 // apply sends the plan in batches, in the order add, promote, demote, remove.
 func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 	steps := []struct {
-		op      provider.Operation
+		op      roster.Op
 		members []roster.Phone
 		event   string
 		verb    string
 	}{
-		{provider.OpAdd, s.plan.Add, whatsappv1.EventMemberAdded, "added"},
-		{provider.OpPromote, s.plan.Promote, whatsappv1.EventAdminPromoted, "promoted"},
-		{provider.OpDemote, s.plan.Demote, whatsappv1.EventAdminDemoted, "demoted"},
-		{provider.OpRemove, s.plan.Remove, whatsappv1.EventMemberRemoved, "removed"},
+		{roster.OpAdd, s.plan.Add, whatsappv1.EventMemberAdded, "added"},
+		{roster.OpPromote, s.plan.Promote, whatsappv1.EventAdminPromoted, "promoted"},
+		{roster.OpDemote, s.plan.Demote, whatsappv1.EventAdminDemoted, "demoted"},
+		{roster.OpRemove, s.plan.Remove, whatsappv1.EventMemberRemoved, "removed"},
 	}
 	failedAdds := map[roster.Phone]bool{}
 	written := 0
@@ -136,11 +145,15 @@ func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 				return s.providerFailed(err)
 			}
 			written += len(batch)
+			var sent []roster.Change
 			for _, o := range outcomes {
+				if o.Result == provider.ResultApplied || o.Result == provider.ResultUnknown {
+					sent = append(sent, roster.Change{Op: step.op, Member: o.Member})
+				}
 				switch {
 				case o.Result.Terminal():
 					s.recordFailure(step.op, o)
-					if step.op == provider.OpAdd {
+					if step.op == roster.OpAdd {
 						failedAdds[o.Member] = true
 					}
 				default:
@@ -150,6 +163,7 @@ func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 					}
 				}
 			}
+			s.r.inFlight.record(s.key(), time.Now(), sent)
 		}
 		s.reportApplied(step.op, step.event, step.verb, done)
 	}
@@ -164,7 +178,7 @@ func (s *groupSync) applying(written int, next string) {
 	s.clear(whatsappv1.ConditionStalled)
 }
 
-func (s *groupSync) reportApplied(op provider.Operation, reason, verb string, members []roster.Phone) {
+func (s *groupSync) reportApplied(op roster.Op, reason, verb string, members []roster.Phone) {
 	if len(members) == 0 {
 		return
 	}
@@ -180,7 +194,7 @@ func (s *groupSync) held() map[roster.Phone]bool {
 	}
 	h := map[roster.Phone]bool{}
 	for _, f := range s.g.Status.Failures {
-		if f.Operation == string(provider.OpAdd) && f.RetryAfter != nil && s.now.Before(f.RetryAfter.Time) {
+		if f.Operation == string(roster.OpAdd) && f.RetryAfter != nil && s.now.Before(f.RetryAfter.Time) {
 			if p, err := roster.Normalize(f.Member); err == nil {
 				h[p] = true
 			}
@@ -189,7 +203,7 @@ func (s *groupSync) held() map[roster.Phone]bool {
 	return h
 }
 
-func (s *groupSync) recordFailure(op provider.Operation, o provider.Outcome) {
+func (s *groupSync) recordFailure(op roster.Op, o provider.Outcome) {
 	var f *whatsappv1.MemberFailure
 	for i := range s.g.Status.Failures {
 		if s.g.Status.Failures[i].Member == o.Member.E164() && s.g.Status.Failures[i].Operation == string(op) {
@@ -213,7 +227,7 @@ func (s *groupSync) recordFailure(op provider.Operation, o provider.Outcome) {
 	s.event(corev1.EventTypeWarning, whatsappv1.EventProviderError, "could not %s %s: %s %s; retrying after %s", strings.ToLower(string(op)), o.Member.E164(), o.Result, o.Message, delay)
 }
 
-func (s *groupSync) clearFailure(op provider.Operation, m roster.Phone) {
+func (s *groupSync) clearFailure(op roster.Op, m roster.Phone) {
 	s.g.Status.Failures = slices.DeleteFunc(s.g.Status.Failures, func(f whatsappv1.MemberFailure) bool {
 		return f.Member == m.E164() && f.Operation == string(op)
 	})
@@ -229,7 +243,7 @@ func (s *groupSync) pruneFailures(in plan.Input) {
 			return true
 		}
 		_, in := present[p]
-		return f.Operation == string(provider.OpAdd) && in
+		return f.Operation == string(roster.OpAdd) && in
 	})
 	if len(s.g.Status.Failures) == 0 {
 		s.g.Status.Failures = nil

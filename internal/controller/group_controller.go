@@ -40,6 +40,7 @@ type GroupReconciler struct {
 	Options ctrl.Options
 
 	conditions metrics.GroupConditions
+	inFlight   inFlight
 }
 
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappgroups,verbs=get;list;watch
@@ -52,6 +53,7 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	var g whatsappv1.WhatsAppGroup
 	if err := r.Client.Get(ctx, req.NamespacedName, &g); err != nil {
 		if client.IgnoreNotFound(err) == nil {
+			r.inFlight.forget(req.NamespacedName)
 			r.conditions.Set(req.String(), "", "")
 			metrics.LastSuccessfulSync.DeleteLabelValues(req.Namespace, req.Name)
 		}

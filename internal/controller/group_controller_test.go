@@ -220,3 +220,24 @@ func readyMessage(g *whatsappv1.WhatsAppGroup) string {
 	}
 	return ""
 }
+
+// With the provider's reads lagging behind its writes, the changes sent are awaited, not sent
+// again: the group converges with exactly one call per batch.
+func TestReadLagCausesNoDuplicateWrites(t *testing.T) {
+	ns := newNamespace(t)
+	setupProvider(t, ns)
+	const id = "WAG-lag"
+	world.SetReadLag(1500 * time.Millisecond)
+	t.Cleanup(func() { world.SetReadLag(0) })
+	mark := time.Now()
+	createGroup(t, ns, "lagging", id, members("+33612353001", "+33612353002", "+33612353003"), admins(ownNumber, "+33612353001"))
+	waitGroupCondition(t, ns, "lagging", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	n := calls(id, mark)
+	if n[sim.OpAdd] != 1 || n[sim.OpPromote] != 1 || writes(n) != 2 {
+		t.Errorf("calls %v, want exactly one add and one promote despite the lag", n)
+	}
+	if n[sim.OpRead] < 2 {
+		t.Errorf("calls %v, want the lagging reads to have been retried", n)
+	}
+	wantRoles(t, id, map[string]string{"+33612353001": "admin", "+33612353003": "member"})
+}

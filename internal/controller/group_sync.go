@@ -53,6 +53,10 @@ func (s *groupSync) run(ctx context.Context) (reconcile.Result, error) {
 	return s.apply(ctx)
 }
 
+func (s *groupSync) key() types.NamespacedName {
+	return types.NamespacedName{Namespace: s.g.Namespace, Name: s.g.Name}
+}
+
 func (s *groupSync) interval() time.Duration {
 	if i := s.g.Spec.Interval; i != nil && i.Duration > 0 {
 		return i.Duration

@@ -104,27 +104,27 @@ func (i *instrumented) ReadGroup(ctx context.Context, id string) (roster.Group, 
 	return g, err
 }
 
-func (i *instrumented) Change(ctx context.Context, id string, op provider.Operation, m []roster.Phone) ([]provider.Outcome, error) {
+func (i *instrumented) Change(ctx context.Context, id string, op roster.Op, m []roster.Phone) ([]provider.Outcome, error) {
 	start := time.Now()
 	out, err := i.next.Change(ctx, id, op, m)
 	i.observe(opLabel(op), start, err)
 	return out, err
 }
 
-func opLabel(op provider.Operation) string {
+func opLabel(op roster.Op) string {
 	switch op {
-	case provider.OpAdd:
+	case roster.OpAdd:
 		return "add"
-	case provider.OpPromote:
+	case roster.OpPromote:
 		return "promote"
-	case provider.OpDemote:
+	case roster.OpDemote:
 		return "demote"
 	}
 	return "remove"
 }
 
 // KindLabel is the change-kind label for an operation.
-func KindLabel(op provider.Operation) string { return opLabel(op) }
+func KindLabel(op roster.Op) string { return opLabel(op) }
 
 // GroupConditions tracks each group's Ready state to keep GroupsByCondition current.
 type GroupConditions struct {

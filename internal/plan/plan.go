@@ -23,6 +23,9 @@ type Input struct {
 	// Hold are members not to add now, such as those whose last add failed terminally and
 	// who are backing off.
 	Hold map[roster.Phone]bool
+	// InFlight are changes already sent that a lagging read may not show yet; they are
+	// awaited, not planned again.
+	InFlight []roster.Change
 }
 
 // ProtectReason says why a participant is left alone although the policies would change it.
@@ -49,6 +52,8 @@ type Plan struct {
 	Add, Promote, Demote, Remove []roster.Phone
 	// Held are declared members not added because Input.Hold holds them.
 	Held []roster.Phone
+	// Awaiting are needed changes left out because they are in flight.
+	Awaiting []roster.Change
 	// Protected are participants the policies would change but the plan must not.
 	Protected []Protected
 }
@@ -111,6 +116,7 @@ func Compute(in Input) Plan {
 	for _, l := range [][]roster.Phone{p.Add, p.Promote, p.Demote, p.Remove, p.Held} {
 		slices.Sort(l)
 	}
+	p.await(in.InFlight)
 	slices.SortFunc(p.Protected, func(a, b Protected) int {
 		if a.ID < b.ID {
 			return -1
@@ -121,6 +127,30 @@ func Compute(in Input) Plan {
 		return 0
 	})
 	return p
+}
+
+// await moves the needed changes that are in flight from the plan to Awaiting.
+func (p *Plan) await(inFlight []roster.Change) {
+	if len(inFlight) == 0 {
+		return
+	}
+	sent := make(map[roster.Change]bool, len(inFlight))
+	for _, c := range inFlight {
+		sent[c] = true
+	}
+	for _, l := range []struct {
+		op   roster.Op
+		list *[]roster.Phone
+	}{{roster.OpAdd, &p.Add}, {roster.OpPromote, &p.Promote}, {roster.OpDemote, &p.Demote}, {roster.OpRemove, &p.Remove}} {
+		*l.list = slices.DeleteFunc(*l.list, func(m roster.Phone) bool {
+			c := roster.Change{Op: l.op, Member: m}
+			if sent[c] {
+				p.Awaiting = append(p.Awaiting, c)
+				return true
+			}
+			return false
+		})
+	}
 }
 
 func set(ps []roster.Phone) map[roster.Phone]bool {

@@ -45,6 +45,7 @@ func TestCompute(t *testing.T) {
 		in                                 Input
 		add, promote, demote, remove, held []roster.Phone
 		protected                          []Protected
+		awaiting                           []roster.Change
 	}{
 		{
 			name: "new group converges: adds, then promotes the added admin",
@@ -104,6 +105,9 @@ func TestCompute(t *testing.T) {
 				if !slices.Equal(c.got, c.want) {
 					t.Errorf("%s = %v, want %v", c.kind, c.got, c.want)
 				}
+			}
+			if !slices.Equal(p.Awaiting, tt.awaiting) {
+				t.Errorf("awaiting = %v, want %v", p.Awaiting, tt.awaiting)
 			}
 			if !slices.Equal(p.Protected, tt.protected) {
 				t.Errorf("protected = %v, want %v", p.Protected, tt.protected)

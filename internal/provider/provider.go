@@ -7,19 +7,9 @@ package provider
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/wagov/wagov/internal/roster"
-)
-
-// Operation is a change to a group's participants.
-type Operation string
-
-// The operations, in the order a sync applies them.
-const (
-	OpAdd     Operation = "Add"
-	OpPromote Operation = "Promote"
-	OpDemote  Operation = "Demote"
-	OpRemove  Operation = "Remove"
 )
 
 // Result classifies what happened to one member in a write call.
@@ -71,7 +61,7 @@ type Client interface {
 	ReadGroup(ctx context.Context, groupID string) (roster.Group, error)
 	// Change applies op to members, who number at most Capabilities.MaxBatch, in one call, and
 	// reports an outcome per member. An error means the call as a whole failed.
-	Change(ctx context.Context, groupID string, op Operation, members []roster.Phone) ([]Outcome, error)
+	Change(ctx context.Context, groupID string, op roster.Op, members []roster.Phone) ([]Outcome, error)
 }
 
 // Config is what a Client is built from. The credential is held only in memory and must never
@@ -93,6 +83,7 @@ type Capabilities struct {
 	MaxBatch int
 	// DefaultEndpoint is the base URL of a hosted type; empty for self-hosted types.
 	DefaultEndpoint string
-	// ReadLagHint is how long the provider's reads may trail its writes.
-	ReadLagHint string
+	// ReadLag is how long the provider's reads may trail its writes: a change sent within it
+	// and not yet visible is awaited, not sent again.
+	ReadLag time.Duration
 }

@@ -143,3 +143,21 @@ func (g Group) Admins() int {
 	}
 	return n
 }
+
+// Op is a kind of change to a group's participants.
+type Op string
+
+// The kinds of change, in the order a sync applies them so that the group never drops below
+// its admins.
+const (
+	OpAdd     Op = "Add"
+	OpPromote Op = "Promote"
+	OpDemote  Op = "Demote"
+	OpRemove  Op = "Remove"
+)
+
+// Change is one change to one member.
+type Change struct {
+	Op     Op
+	Member Phone
+}

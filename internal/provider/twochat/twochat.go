@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/provider/httpx"
@@ -26,7 +27,8 @@ func init() {
 	provider.Register(TypeName, provider.Capabilities{
 		MaxBatch:        MaxBatch,
 		DefaultEndpoint: "https://api.p.2chat.io",
-		ReadLagHint:     "minutes: 2Chat says changes can take a few minutes to show",
+		// 2Chat: "it can take a few minutes for 2Chat to be able to see the changes made".
+		ReadLag: 5 * time.Minute,
 	}, New)
 }
 
@@ -156,11 +158,11 @@ func toParticipant(p participant) roster.Participant {
 	return out
 }
 
-var opPaths = map[provider.Operation]string{
-	provider.OpAdd:     "add-participant",
-	provider.OpRemove:  "remove-participant",
-	provider.OpPromote: "promote-participant",
-	provider.OpDemote:  "demote-participant",
+var opPaths = map[roster.Op]string{
+	roster.OpAdd:     "add-participant",
+	roster.OpRemove:  "remove-participant",
+	roster.OpPromote: "promote-participant",
+	roster.OpDemote:  "demote-participant",
 }
 
 type changeRequest struct {
@@ -169,7 +171,7 @@ type changeRequest struct {
 }
 
 // Change applies op to at most MaxBatch members in one call.
-func (c *Client) Change(ctx context.Context, groupID string, op provider.Operation, members []roster.Phone) ([]provider.Outcome, error) {
+func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, members []roster.Phone) ([]provider.Outcome, error) {
 	path, ok := opPaths[op]
 	if !ok {
 		return nil, fmt.Errorf("2Chat: unknown operation %q", op)
@@ -188,7 +190,7 @@ func (c *Client) Change(ctx context.Context, groupID string, op provider.Operati
 	if err := c.call(ctx, what, http.MethodPost, "/group/"+url.PathEscape(groupID)+"/"+path, req, &out); err != nil {
 		return nil, err
 	}
-	if op == provider.OpAdd {
+	if op == roster.OpAdd {
 		return addOutcomes(members, out.Participants), nil
 	}
 	return listOutcomes(members, out.Participants), nil
