@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -92,6 +94,9 @@ func Decode(r *Response, what string, v any) error {
 	return nil
 }
 
+// maxRetrySeconds is the longest Retry-After, in seconds, that a time.Duration holds.
+const maxRetrySeconds = int64(math.MaxInt64 / time.Second)
+
 // RetryAfter parses a Retry-After header in either of its forms (seconds or HTTP-date).
 // It returns 0 when the header is absent or unreadable.
 func RetryAfter(h http.Header, now time.Time) time.Duration {
@@ -99,9 +104,12 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case secs <= 0:
 			return 0
+		case secs > maxRetrySeconds: // more than a Duration holds: wait as long as one can
+			return math.MaxInt64
 		}
 		return time.Duration(secs) * time.Second
 	}
@@ -134,6 +142,17 @@ func StatusError(what string, r *Response, message string) error {
 		return fmt.Errorf("%s: HTTP %d: %w", what, r.Status, sentinel)
 	}
 	return fmt.Errorf("%s: HTTP %d: %w: %s", what, r.Status, sentinel, truncate(message, 200))
+}
+
+// Scrub replaces every occurrence of each non-empty secret in message, for provider text that
+// echoes what it was sent (such as "invalid API key <key>") before it goes into an error.
+func Scrub(message string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			message = strings.ReplaceAll(message, secret, "[redacted]")
+		}
+	}
+	return message
 }
 
 func truncate(s string, n int) string {

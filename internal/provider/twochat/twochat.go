@@ -75,6 +75,7 @@ func (c *Client) call(ctx context.Context, what, method, path string, body, out 
 	if msg == "" {
 		msg = env.Message
 	}
+	msg = httpx.Scrub(msg, c.header.Get("X-User-Api-Key"))
 	if resp.Status < 200 || resp.Status > 299 {
 		if resp.Status == http.StatusForbidden && method == http.MethodPost {
 			// 2Chat does not document its errors; a refused write on a known group means the
