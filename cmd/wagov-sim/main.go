@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/wagov/wagov/internal/sim"
-	_ "github.com/wagov/wagov/internal/sim/twochat"
+	_ "github.com/wagov/wagov/internal/sim/dialects"
 )
 
 func main() {

@@ -16,7 +16,7 @@ import (
 	"github.com/wagov/wagov/internal/ratelimit"
 
 	// The provider types this build supports register themselves.
-	_ "github.com/wagov/wagov/internal/provider/twochat"
+	_ "github.com/wagov/wagov/internal/provider/supported"
 )
 
 // Options are the operator's tunables.

@@ -25,7 +25,7 @@ import (
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/controller"
 	"github.com/wagov/wagov/internal/sim"
-	_ "github.com/wagov/wagov/internal/sim/twochat"
+	_ "github.com/wagov/wagov/internal/sim/dialects"
 )
 
 var (

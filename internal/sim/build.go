@@ -108,7 +108,14 @@ func (p *problems) people(w *world, people []Person) {
 }
 
 func (p *problems) group(w *world, where string, sg SeedGroup) {
-	g := &group{id: sg.ID, jid: sg.JID, name: sg.Name, maxSize: sg.MaxSize, recentlyLeft: map[roster.Phone]bool{}}
+	g := &group{id: sg.ID, jid: sg.JID, name: sg.Name, addressing: sg.Addressing, maxSize: sg.MaxSize, recentlyLeft: map[roster.Phone]bool{}}
+	switch g.addressing {
+	case "":
+		g.addressing = "pn"
+	case "pn", "lid":
+	default:
+		p.addf("%s.addressing: %q is not pn or lid", where, sg.Addressing)
+	}
 	if g.jid == "" && strings.HasSuffix(g.id, "@g.us") {
 		g.jid = g.id
 	}

@@ -120,9 +120,22 @@ func (x *Exchange) Numbers() []roster.Phone { return slices.Clone(x.acct.phones)
 // Owns reports whether p is one of the account's numbers.
 func (x *Exchange) Owns(p roster.Phone) bool { return slices.Contains(x.acct.phones, p) }
 
-// ReadGroup returns group id as a read sees it, that is read lag behind the truth.
+// Session is the account's id in the provider's terms (see Account.Session).
+func (x *Exchange) Session() string { return x.acct.Session }
+
+// LIDOf returns a number's hidden WhatsApp id, "" when the world gives none.
+func (x *Exchange) LIDOf(p roster.Phone) string { return x.sim.world.lidOf(p) }
+
+// PhoneOfLID resolves a hidden WhatsApp id to its number, as a provider's LID store would.
+func (x *Exchange) PhoneOfLID(lid string) (roster.Phone, bool) { return x.sim.world.phoneOfLID(lid) }
+
+// Registered reports whether a number is on WhatsApp.
+func (x *Exchange) Registered(p roster.Phone) bool { return !x.sim.world.people[p].Unregistered }
+
+// ReadGroup returns the group with the given provider id or JID as a read sees it, that is
+// read lag behind the truth.
 func (x *Exchange) ReadGroup(id string) (GroupState, bool) {
-	g, ok := x.sim.world.groups[id]
+	g, ok := x.sim.world.lookup(id)
 	if !ok {
 		return GroupState{}, false
 	}
@@ -139,7 +152,7 @@ func (x *Exchange) ReadGroups() []GroupState {
 	return out
 }
 
-// Add adds phones to group id on behalf of actor, who must be an admin of it. It returns one
+// Add adds phones to the group with the given provider id or JID on behalf of actor, who must be an admin of it. It returns one
 // Add* code per phone, or ErrGroupNotFound or ErrNotAdmin for the whole call.
 func (x *Exchange) Add(id string, actor roster.Phone, phones []roster.Phone) ([]int, error) {
 	return x.sim.world.add(id, actor, phones, x.now, x.cutoff())

@@ -29,8 +29,13 @@ type Account struct {
 	Type string `json:"type"`
 	// APIKey is the credential the dialect expects (2Chat: the X-User-API-Key header).
 	APIKey string `json:"apiKey"`
-	// Numbers are the connected WhatsApp numbers of the account, in E.164.
+	// Numbers are the connected WhatsApp numbers of the account, in E.164. For the types
+	// whose account is one WhatsApp session, the first is the session's own number.
 	Numbers []string `json:"numbers,omitempty"`
+	// Session is the account's id in the provider's own terms, where its API names one in
+	// the path, a header or the query: Wasend session id, Wawp instance_id, WAHA session,
+	// Evolution instance, GOWA device id, QuickGateway session id. 2Chat has none.
+	Session string `json:"session,omitempty"`
 	// RateLimit, when set, is the account's token bucket; absent means unlimited.
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
 }
@@ -69,6 +74,10 @@ type SeedGroup struct {
 	Participants []SeedMember `json:"participants,omitempty"`
 	// RecentlyLeft are numbers that left lately and cannot be re-added yet (add answers 408).
 	RecentlyLeft []string `json:"recentlyLeft,omitempty"`
+	// Addressing is how WhatsApp addresses the group's participants: "pn" (by phone number,
+	// the default) or "lid" (by hidden id, with the phone as a separate attribute where the
+	// provider gives one). Dialects render participants accordingly.
+	Addressing string `json:"addressing,omitempty"`
 }
 
 // SeedMember is one participant of a seeded group.

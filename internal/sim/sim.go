@@ -81,6 +81,18 @@ func (s *Sim) Load(seed Seed) error {
 	return nil
 }
 
+// Add adds a seed's accounts, people and groups to the current world, keeping everything
+// already there; it refuses a seed that names an existing account, person or group.
+func (s *Sim) Add(seed Seed) error {
+	w, err := build(seed)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.world.merge(w)
+}
+
 // Calls returns a copy of the call log, in the order the calls were answered.
 func (s *Sim) Calls() []Call {
 	s.mu.Lock()
@@ -99,7 +111,7 @@ func (s *Sim) ResetCalls() {
 func (s *Sim) Group(id string) (GroupState, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, ok := s.world.groups[id]
+	g, ok := s.world.lookup(id)
 	if !ok {
 		return GroupState{}, false
 	}

@@ -6,6 +6,8 @@ package sim
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -46,6 +48,8 @@ type GroupState struct {
 	JID string `json:"jid"`
 	// Name is the group's subject.
 	Name string `json:"name"`
+	// Addressing is "pn" or "lid"; see SeedGroup.Addressing.
+	Addressing string `json:"addressing"`
 	// Participants are the members, in the order they joined.
 	Participants []MemberState `json:"participants"`
 }
@@ -80,6 +84,7 @@ type version struct {
 
 type group struct {
 	id, jid, name string
+	addressing    string
 	maxSize       int
 	recentlyLeft  map[roster.Phone]bool
 	// versions are oldest first: the last is the truth, the first the oldest a lagged read
@@ -93,6 +98,65 @@ type world struct {
 	people   map[roster.Phone]Person
 	groups   map[string]*group
 	order    []string // group ids in seed order, then creation order
+}
+
+// lookup finds a group by its provider id or its JID.
+func (w *world) lookup(key string) (*group, bool) {
+	if g, ok := w.groups[key]; ok {
+		return g, true
+	}
+	for _, g := range w.groups {
+		if g.jid == key {
+			return g, true
+		}
+	}
+	return nil, false
+}
+
+// lidOf returns the person's LID, "" when the seed gives none.
+func (w *world) lidOf(p roster.Phone) string { return w.people[p].LID }
+
+// phoneOfLID resolves a LID to the person's number.
+func (w *world) phoneOfLID(lid string) (roster.Phone, bool) {
+	for p, pe := range w.people {
+		if pe.LID == lid {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// merge adds other's accounts, people and groups to w, refusing any that w already has.
+func (w *world) merge(other *world) error {
+	var dups []error
+	for key, a := range other.accounts {
+		if _, dup := w.accounts[key]; dup {
+			dups = append(dups, fmt.Errorf("account %q: its API key is already in use", a.Name))
+		}
+		for _, b := range w.accounts {
+			if b.Name == a.Name {
+				dups = append(dups, fmt.Errorf("account %q already exists", a.Name))
+			}
+		}
+	}
+	for p := range other.people {
+		if _, dup := w.people[p]; dup {
+			dups = append(dups, fmt.Errorf("person %s already exists", p.E164()))
+		}
+	}
+	for _, id := range other.order {
+		if _, dup := w.lookup(id); dup {
+			dups = append(dups, fmt.Errorf("group %q already exists", id))
+		}
+	}
+	if len(dups) > 0 {
+		return fmt.Errorf("cannot add to the world: %w", errors.Join(dups...))
+	}
+	maps.Copy(w.accounts, other.accounts)
+	maps.Copy(w.people, other.people)
+	maps.Copy(w.groups, other.groups)
+	w.order = append(w.order, other.order...)
+	return nil
 }
 
 func (g *group) truth() []member { return g.versions[len(g.versions)-1].members }
@@ -117,7 +181,7 @@ func indexOf(ms []member, p roster.Phone) int {
 }
 
 func (w *world) state(g *group, ms []member) GroupState {
-	st := GroupState{ID: g.id, JID: g.jid, Name: g.name, Participants: make([]MemberState, len(ms))}
+	st := GroupState{ID: g.id, JID: g.jid, Name: g.name, Addressing: g.addressing, Participants: make([]MemberState, len(ms))}
 	for i, m := range ms {
 		st.Participants[i] = MemberState{Phone: m.phone.E164(), LID: w.people[m.phone].LID, Role: string(m.role)}
 	}
@@ -127,7 +191,7 @@ func (w *world) state(g *group, ms []member) GroupState {
 // write checks that actor may change group id, applies change to a copy of the truth, and
 // records the result as a new version at time at.
 func (w *world) write(id string, actor roster.Phone, at, cutoff time.Time, change func(*group, []member) []member) error {
-	g, ok := w.groups[id]
+	g, ok := w.lookup(id)
 	if !ok {
 		return ErrGroupNotFound
 	}

@@ -1,0 +1,7 @@
+// Package supported links every provider type this build supports into the registry: import
+// it for its side effect. Adding a provider type adds one line here.
+package supported
+
+import (
+	_ "github.com/wagov/wagov/internal/provider/twochat"
+)

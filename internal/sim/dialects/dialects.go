@@ -1,0 +1,7 @@
+// Package dialects links every provider dialect into the simulator: import it for its side
+// effect. Adding a provider type adds one line here.
+package dialects
+
+import (
+	_ "github.com/wagov/wagov/internal/sim/twochat"
+)
