@@ -1,0 +1,363 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wagov/wagov/internal/provider"
+	_ "github.com/wagov/wagov/internal/provider/supported"
+	"github.com/wagov/wagov/internal/roster"
+	"github.com/wagov/wagov/internal/sim"
+	_ "github.com/wagov/wagov/internal/sim/dialects"
+)
+
+// Case is one provider type's entry in the table.
+type Case struct {
+	// Type is the spec.type name.
+	Type string
+	// Account is the simulator account the client acts as. Numbers[0] is its own number;
+	// APIKey is what the client's Credential must carry.
+	Account sim.Account
+	// Config returns the client config for the account at the simulator's endpoint.
+	Config func(endpoint string) provider.Config
+	// GroupID turns a seeded group (both its provider id and JID are given) into the id this
+	// type's spec.groupID uses.
+	GroupID func(id, jid string) string
+	// HidesAddOutcomes is true where the provider does not report per-member add codes
+	// (the outcomes are then Unknown, and the next read tells).
+	HidesAddOutcomes bool
+	// NotAdmin is the sentinel a write by a non-admin account maps to (usually
+	// provider.ErrNotAdmin; a provider that answers it as a server error gives ErrUnavailable).
+	NotAdmin error
+}
+
+// cases is the table; each type's file appends its Case in init.
+var cases []Case
+
+func register(c Case) { cases = append(cases, c) }
+
+// Numbers of the contract world.
+const (
+	creator  = "+12125550199"
+	admin    = "+33612340001"
+	member1  = "+33612340002"
+	member2  = "+33612340003"
+	newbie   = "+33612340009"
+	private  = "+447700900001" // privacy: only an invite
+	notOnWA  = "+15550000000"  // unregistered
+	leftLate = "+17137150000"  // recently left
+)
+
+// fixture is one case's simulator and client.
+type fixture struct {
+	c      Case
+	sim    *sim.Sim
+	client provider.Client
+	url    string
+	group  string // the spec.groupID of the main group
+	other  string // the spec.groupID of a group where the account is a plain member
+}
+
+func setup(t *testing.T, c Case) *fixture {
+	t.Helper()
+	own := c.Account.Numbers[0]
+	seed := sim.Seed{
+		Accounts: []sim.Account{c.Account},
+		People: []sim.Person{
+			{Phone: private, Privacy: true},
+			{Phone: notOnWA, Unregistered: true},
+		},
+		Groups: []sim.SeedGroup{
+			{ID: "WAGc0000000-0000-4000-8000-000000000001", JID: "120363000000000101@g.us", Name: "Contract",
+				Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}, {Phone: own, Role: "admin"},
+					{Phone: admin, Role: "admin"}, {Phone: member1}, {Phone: member2}},
+				RecentlyLeft: []string{leftLate}},
+			{ID: "WAGc0000000-0000-4000-8000-000000000002", JID: "120363000000000102@g.us", Name: "Not ours",
+				Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}, {Phone: own}}},
+		},
+	}
+	s, err := sim.New(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	cfg := c.Config(srv.URL)
+	cl, _, err := provider.New(c.Type, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{c: c, sim: s, client: cl, url: srv.URL,
+		group: c.GroupID(seed.Groups[0].ID, seed.Groups[0].JID),
+		other: c.GroupID(seed.Groups[1].ID, seed.Groups[1].JID)}
+}
+
+// truth returns the main group's roster in the simulator: +E164 → role.
+func (f *fixture) truth(t *testing.T) map[string]string {
+	t.Helper()
+	g, ok := f.sim.Group("120363000000000101@g.us")
+	if !ok {
+		t.Fatal("contract group missing")
+	}
+	out := map[string]string{}
+	for _, m := range g.Participants {
+		out[m.Phone] = m.Role
+	}
+	return out
+}
+
+func phone(e164 string) roster.Phone { return roster.MustNormalize(e164) }
+
+// noSecret fails when err's text carries the credential.
+func (f *fixture) noSecret(t *testing.T, err error) {
+	t.Helper()
+	if err != nil && strings.Contains(err.Error(), f.c.Account.APIKey) {
+		t.Fatalf("error shows the credential: %v", err)
+	}
+}
+
+func TestContract(t *testing.T) {
+	if len(cases) == 0 {
+		t.Fatal("the contract table is empty")
+	}
+	for _, c := range cases {
+		t.Run(c.Type, func(t *testing.T) {
+			t.Run("ReadsRosterWithRoles", func(t *testing.T) { readsRoster(t, setup(t, c)) })
+			t.Run("EachWriteChangesTheGroup", func(t *testing.T) { eachWrite(t, setup(t, c)) })
+			t.Run("BatchCap", func(t *testing.T) { batchCap(t, setup(t, c)) })
+			t.Run("ErrorsMapToSentinels", func(t *testing.T) { errorsMap(t, setup(t, c)) })
+			t.Run("RetryAfter", func(t *testing.T) { retryAfter(t, setup(t, c)) })
+			t.Run("PerMemberOutcomes", func(t *testing.T) { perMember(t, setup(t, c)) })
+			t.Run("IdempotentReplays", func(t *testing.T) { replays(t, setup(t, c)) })
+		})
+	}
+}
+
+func readsRoster(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	if err := f.client.CheckAccount(ctx); err != nil {
+		t.Fatalf("CheckAccount: %v", err)
+	}
+	g, err := f.client.ReadGroup(ctx, f.group)
+	if err != nil {
+		t.Fatalf("ReadGroup: %v", err)
+	}
+	got := map[string]string{}
+	for _, p := range g.Participants {
+		if !p.Resolved() {
+			t.Fatalf("participant %q not resolved to a number", p.RawID)
+		}
+		got[p.Phone.E164()] = string(p.Role)
+	}
+	want := f.truth(t)
+	if len(got) != len(want) {
+		t.Fatalf("roster %v, want %v", got, want)
+	}
+	for n, r := range want {
+		if got[n] != r {
+			t.Errorf("%s: role %q, want %q", n, got[n], r)
+		}
+	}
+	if own := f.c.Account.Numbers[0]; g.Self != "" && g.Self != phone(own) {
+		t.Errorf("Self = %s, want %s", g.Self, own)
+	}
+}
+
+func eachWrite(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	steps := []struct {
+		op      roster.Op
+		member  string
+		present bool
+		role    string
+	}{
+		{roster.OpAdd, newbie, true, "member"},
+		{roster.OpPromote, newbie, true, "admin"},
+		{roster.OpDemote, admin, true, "member"},
+		{roster.OpRemove, member1, false, ""},
+	}
+	for _, s := range steps {
+		out, err := f.client.Change(ctx, f.group, s.op, []roster.Phone{phone(s.member)})
+		if err != nil {
+			t.Fatalf("%s %s: %v", s.op, s.member, err)
+		}
+		if len(out) != 1 || out[0].Member != phone(s.member) || out[0].Result.Terminal() {
+			t.Fatalf("%s %s: outcomes %+v, want one non-terminal outcome", s.op, s.member, out)
+		}
+		role, in := f.truth(t)[s.member]
+		if in != s.present || role != s.role {
+			t.Fatalf("after %s %s: present=%v role=%q, want %v %q", s.op, s.member, in, role, s.present, s.role)
+		}
+	}
+}
+
+func batchCap(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	caps := capabilities(t, f.c.Type)
+	over := make([]roster.Phone, caps.MaxBatch+1)
+	for i := range over {
+		over[i] = roster.Phone("3361235" + string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10)))
+	}
+	f.sim.ResetCalls()
+	if _, err := f.client.Change(ctx, f.group, roster.OpAdd, over); !errors.Is(err, provider.ErrInvalidRequest) {
+		t.Fatalf("%d members: err %v, want ErrInvalidRequest before any call", len(over), err)
+	}
+	if n := len(f.sim.Calls()); n != 0 {
+		t.Fatalf("an over-cap batch made %d calls", n)
+	}
+	out, err := f.client.Change(ctx, f.group, roster.OpAdd, over[:caps.MaxBatch])
+	if err != nil || len(out) != caps.MaxBatch {
+		t.Fatalf("a full batch of %d: %d outcomes, err %v", caps.MaxBatch, len(out), err)
+	}
+	for _, m := range over[:caps.MaxBatch] {
+		if _, in := f.truth(t)[m.E164()]; !in {
+			t.Errorf("%s not added by a full batch", m.E164())
+		}
+	}
+}
+
+func capabilities(t *testing.T, typ string) provider.Capabilities {
+	t.Helper()
+	_, caps, err := provider.New(typ, provider.Config{Endpoint: "http://127.0.0.1:1", Account: "+12123334444", Credential: "x:y"})
+	if err != nil && caps.MaxBatch == 0 {
+		t.Fatalf("capabilities of %s: %v", typ, err)
+	}
+	if caps.MaxBatch < 1 {
+		t.Fatalf("%s: MaxBatch %d", typ, caps.MaxBatch)
+	}
+	return caps
+}
+
+func errorsMap(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	_, err := f.client.ReadGroup(ctx, f.c.GroupID("WAGc0000000-0000-4000-8000-00000000dead", "120363000000000199@g.us"))
+	check(t, f, "unknown group", err, provider.ErrNotFound)
+
+	wrong := f.c.Config(f.url)
+	wrong.Credential = "wrong-" + f.c.Account.APIKey[:1] + "-credential:x"
+	bad, _, err := provider.New(f.c.Type, wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, f, "wrong credential", bad.CheckAccount(ctx), provider.ErrUnauthorized)
+	_, err = bad.ReadGroup(ctx, f.group)
+	check(t, f, "wrong credential read", err, provider.ErrUnauthorized)
+
+	_, err = f.client.Change(ctx, f.other, roster.OpAdd, []roster.Phone{phone(newbie)})
+	want := f.c.NotAdmin
+	if want == nil {
+		want = provider.ErrNotAdmin
+	}
+	check(t, f, "write as a plain member", err, want)
+
+	for _, fault := range []sim.Fault{{Status: http.StatusInternalServerError}, {Status: http.StatusServiceUnavailable}, {Malformed: true}} {
+		f.sim.InjectFault(withTimes(fault))
+		_, err = f.client.ReadGroup(ctx, f.group)
+		check(t, f, "faulted read", err, provider.ErrUnavailable)
+	}
+}
+
+func withTimes(f sim.Fault) sim.Fault {
+	f.Times = 1
+	return f
+}
+
+func check(t *testing.T, f *fixture, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s: err %v, want %v", what, err, want)
+	}
+	f.noSecret(t, err)
+}
+
+func retryAfter(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	f.sim.InjectFault(sim.Fault{Status: http.StatusTooManyRequests, RetryAfter: "7", Times: 1})
+	_, err := f.client.ReadGroup(ctx, f.group)
+	if d, ok := provider.RetryAfter(err); !ok || d != 7*time.Second {
+		t.Errorf("429 Retry-After 7: err %v, wait %v", err, d)
+	}
+	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	f.sim.InjectFault(sim.Fault{Status: http.StatusTooManyRequests, RetryAfter: date, Times: 1})
+	_, err = f.client.Change(ctx, f.group, roster.OpAdd, []roster.Phone{phone(newbie)})
+	if d, ok := provider.RetryAfter(err); !ok || d < 80*time.Second || d > 90*time.Second {
+		t.Errorf("429 Retry-After %s: err %v, wait %v", date, err, d)
+	}
+	if _, in := f.truth(t)[newbie]; in {
+		t.Error("a refused write changed the group")
+	}
+}
+
+func perMember(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	batch := []roster.Phone{phone(newbie), phone(private), phone(notOnWA), phone(leftLate)}
+	batch = batch[:min(len(batch), capabilities(t, f.c.Type).MaxBatch)]
+	want := map[roster.Phone]provider.Result{
+		phone(newbie): provider.ResultApplied, phone(private): provider.ResultInviteRequired,
+		phone(notOnWA): provider.ResultNotOnWhatsApp, phone(leftLate): provider.ResultRecentlyLeft,
+	}
+	got := map[roster.Phone]provider.Result{}
+	for _, chunk := range slices.Collect(slices.Chunk(batch, capabilities(t, f.c.Type).MaxBatch)) {
+		out, err := f.client.Change(ctx, f.group, roster.OpAdd, chunk)
+		if err != nil {
+			t.Fatalf("add %v: %v", chunk, err)
+		}
+		for _, o := range out {
+			got[o.Member] = o.Result
+		}
+	}
+	for _, m := range batch {
+		w := want[m]
+		if f.c.HidesAddOutcomes && w != provider.ResultNotOnWhatsApp {
+			// The provider hides the code: never claim an outcome it did not report.
+			if got[m] == provider.ResultApplied && w != provider.ResultApplied {
+				t.Errorf("%s: %s reported although the add failed", m.E164(), got[m])
+			}
+			continue
+		}
+		if got[m] != w && !(w == provider.ResultApplied && got[m] == provider.ResultUnknown) {
+			t.Errorf("%s: %s, want %s", m.E164(), got[m], w)
+		}
+	}
+	truth := f.truth(t)
+	if _, in := truth[newbie]; !in {
+		t.Errorf("%s was not added alongside the failing members", newbie)
+	}
+	for _, m := range []string{private, notOnWA, leftLate} {
+		if _, in := truth[m]; in {
+			t.Errorf("%s was added although WhatsApp refuses it", m)
+		}
+	}
+}
+
+func replays(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	before := f.truth(t)
+	for _, s := range []struct {
+		op     roster.Op
+		member string
+	}{{roster.OpAdd, member1}, {roster.OpPromote, admin}, {roster.OpDemote, member2}} {
+		out, err := f.client.Change(ctx, f.group, s.op, []roster.Phone{phone(s.member)})
+		if err != nil {
+			t.Fatalf("replayed %s %s: %v", s.op, s.member, err)
+		}
+		if len(out) != 1 || out[0].Result.Terminal() && out[0].Result != provider.ResultRejected {
+			t.Errorf("replayed %s %s: outcomes %+v", s.op, s.member, out)
+		}
+	}
+	after := f.truth(t)
+	if len(before) != len(after) {
+		t.Fatalf("replays changed the roster: %v → %v", before, after)
+	}
+	for n, r := range before {
+		if after[n] != r {
+			t.Errorf("replays changed %s: %s → %s", n, r, after[n])
+		}
+	}
+}
