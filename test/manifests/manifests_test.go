@@ -1,0 +1,376 @@
+package manifests_test
+
+// Checks what wagov ships besides its code (the Helm chart, the kustomize config, the samples)
+// against a real kube-apiserver started by envtest with the generated CRDs installed. kubectl
+// and helm are the ones `make tools` builds into bin/; they reach the apiserver through a
+// kubeconfig for an envtest admin user.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
+)
+
+// operatorNamespace is where the chart and config/default install the operator in these tests.
+// It enforces and warns on the "restricted" Pod Security Standard.
+const operatorNamespace = "wagov-system"
+
+var (
+	root       string        // the repository root
+	k8s        client.Client // an admin client of the envtest apiserver; nil when envtest is skipped
+	kubeconfig string        // the same admin user, for kubectl
+	skipEnv    string        // why the envtest checks are skipped, if they are
+	scratch    string        // a temporary directory for the tools' homes, caches and kubeconfig
+	toolEnv    []string      // environment for helm and kubectl: scratch homes and caches
+)
+
+func TestMain(m *testing.M) {
+	var err error
+	if root, err = repoRoot(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" && os.Getenv("WAGOV_REQUIRE_ENVTEST") == "1" {
+		fmt.Fprintln(os.Stderr, "KUBEBUILDER_ASSETS is not set: run `make test`, which builds the control plane into bin/")
+		os.Exit(1)
+	}
+	os.Exit(runTests(m))
+}
+
+// runTests gives helm and kubectl a scratch home, starts the control plane unless
+// KUBEBUILDER_ASSETS is unset, runs the tests and cleans up.
+func runTests(m *testing.M) int {
+	var err error
+	if scratch, err = os.MkdirTemp("", "wagov-manifests-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(scratch) }()
+	toolEnv = append(os.Environ(),
+		"HOME="+scratch,
+		"HELM_CACHE_HOME="+filepath.Join(scratch, "helm-cache"),
+		"HELM_CONFIG_HOME="+filepath.Join(scratch, "helm-config"),
+		"HELM_DATA_HOME="+filepath.Join(scratch, "helm-data"),
+	)
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		skipEnv = "KUBEBUILDER_ASSETS is not set; `make test` runs the checks against a real apiserver"
+		return m.Run()
+	}
+
+	env := &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	if _, err := env.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "start control plane:", err)
+		return 1
+	}
+	defer func() { _ = env.Stop() }()
+	if err := connect(env); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// connect sets k8s and kubeconfig up for an admin user and creates the operator's namespace.
+func connect(env *envtest.Environment) error {
+	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return fmt.Errorf("add admin user: %w", err)
+	}
+	kc, err := admin.KubeConfig()
+	if err != nil {
+		return fmt.Errorf("admin kubeconfig: %w", err)
+	}
+	kubeconfig = filepath.Join(scratch, "kubeconfig")
+	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
+		return err
+	}
+	cfg := admin.Config()
+	cfg.QPS, cfg.Burst = 200, 400 // client-go's default of 5 a second would pace the validation tables
+	if k8s, err = client.New(cfg, client.Options{}); err != nil {
+		return fmt.Errorf("admin client: %w", err)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace, Labels: map[string]string{
+		"pod-security.kubernetes.io/enforce": "restricted",
+		"pod-security.kubernetes.io/warn":    "restricted",
+	}}}
+	return k8s.Create(context.Background(), ns)
+}
+
+// repoRoot walks up from the working directory (the package directory under go test) to go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// needEnv skips a test that needs the apiserver when envtest is not running.
+func needEnv(t *testing.T) {
+	t.Helper()
+	if skipEnv != "" {
+		t.Skip(skipEnv)
+	}
+}
+
+// tool returns the path of a tool built into bin/, skipping (or, under `make test`, failing)
+// the test when it has not been built.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(root, "bin", name)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("WAGOV_REQUIRE_ENVTEST") == "1" {
+			t.Fatalf("%s is missing: run `make test`, which builds it", p)
+		}
+		t.Skipf("%s is missing; `make test` builds it", p)
+	}
+	return p
+}
+
+// run runs a tool from bin/ in the repository root and returns its stdout and stderr.
+func run(t *testing.T, stdin []byte, name string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if name == "kubectl" {
+		args = append([]string{"--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(scratch, "kubectl-cache")}, args...)
+	}
+	cmd := exec.CommandContext(ctx, tool(t, name), args...)
+	cmd.Dir = root
+	cmd.Env = toolEnv
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
+}
+
+// mustRun is run for commands that must succeed.
+func mustRun(t *testing.T, stdin []byte, name string, args ...string) string {
+	t.Helper()
+	out, errOut, err := run(t, stdin, name, args...)
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, errOut)
+	}
+	return out
+}
+
+// serverDryRun applies manifests with a server-side dry run and fails the test on an error or
+// on any warning (deprecated APIs, Pod Security violations).
+func serverDryRun(t *testing.T, manifests []byte, extraArgs ...string) {
+	t.Helper()
+	_, errOut, err := run(t, manifests, "kubectl", append([]string{"apply", "--server-side", "--dry-run=server", "-f", "-"}, extraArgs...)...)
+	if err != nil {
+		t.Fatalf("kubectl apply --dry-run=server: %v\n%s", err, errOut)
+	}
+	if strings.Contains(errOut, "Warning") {
+		t.Fatalf("kubectl apply --dry-run=server warned:\n%s", errOut)
+	}
+}
+
+// decode splits a multi-document YAML stream into objects.
+func decode(t *testing.T, manifests []byte) []*unstructured.Unstructured {
+	t.Helper()
+	var objs []*unstructured.Unstructured
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(manifests), 4096)
+	for {
+		u := &unstructured.Unstructured{}
+		if err := dec.Decode(&u.Object); err != nil {
+			if errors.Is(err, io.EOF) {
+				return objs
+			}
+			t.Fatalf("decode manifests: %v", err)
+		}
+		if len(u.Object) > 0 {
+			objs = append(objs, u)
+		}
+	}
+}
+
+// helmTemplate renders the chart as release "wagov" in the operator's namespace.
+func helmTemplate(t *testing.T, args ...string) []byte {
+	t.Helper()
+	base := []string{"template", "wagov", "charts/wagov", "--namespace", operatorNamespace}
+	return []byte(mustRun(t, nil, "helm", append(base, args...)...))
+}
+
+func TestChartAppliesToServer(t *testing.T) {
+	needEnv(t)
+	for _, tc := range []struct {
+		name string
+		set  []string
+	}{
+		{"defaults", nil},
+		{"two replicas, no metrics", []string{"--set", "replicaCount=2", "--set", "metrics.enabled=false"}},
+		{"no leader election", []string{"--set", "leaderElect=false", "--set", "serviceAccount.name=wagov-operator"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			serverDryRun(t, helmTemplate(t, append([]string{"--include-crds"}, tc.set...)...))
+		})
+	}
+}
+
+// TestChartPodSecurityCheckBites makes sure TestChartAppliesToServer would notice a chart that
+// breaks the "restricted" Pod Security Standard.
+func TestChartPodSecurityCheckBites(t *testing.T) {
+	needEnv(t)
+	manifests := helmTemplate(t, "--set", "securityContext.allowPrivilegeEscalation=true")
+	_, errOut, err := run(t, manifests, "kubectl", "apply", "--server-side", "--dry-run=server", "-f", "-")
+	if err != nil {
+		t.Fatalf("kubectl apply --dry-run=server: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "would violate PodSecurity") {
+		t.Fatalf("no Pod Security warning for allowPrivilegeEscalation=true; stderr:\n%s", errOut)
+	}
+}
+
+func TestChartRefusesReplicasWithoutLeaderElection(t *testing.T) {
+	_, errOut, err := run(t, nil, "helm", "template", "wagov", "charts/wagov", "--set", "replicaCount=2", "--set", "leaderElect=false")
+	if err == nil || !strings.Contains(errOut, "needs leaderElect") {
+		t.Fatalf("want a refusal naming leaderElect, got err=%v\n%s", err, errOut)
+	}
+}
+
+func TestHelmLintStrict(t *testing.T) {
+	mustRun(t, nil, "helm", "lint", "--strict", "charts/wagov")
+}
+
+func TestKustomizeDefaultAppliesToServer(t *testing.T) {
+	needEnv(t)
+	serverDryRun(t, []byte(mustRun(t, nil, "kubectl", "kustomize", "config/default")))
+}
+
+func TestSamplesAcceptedByServer(t *testing.T) {
+	needEnv(t)
+	dir := filepath.Join(root, "config", "samples")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range entries {
+		if e.Name() != "kustomization.yaml" && strings.HasSuffix(e.Name(), ".yaml") {
+			files = append(files, e.Name())
+		}
+	}
+	var kustomization struct{ Resources []string }
+	raw, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(raw, &kustomization); err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Sorted(slices.Values(kustomization.Resources)); !slices.Equal(got, files) {
+		t.Errorf("config/samples/kustomization.yaml lists %v, the directory holds %v", got, files)
+	}
+
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			manifest, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ensureNamespaces(t, decode(t, manifest))
+			serverDryRun(t, manifest)
+		})
+	}
+}
+
+// ensureNamespaces creates the namespaces that objects live in, which a dry run cannot do.
+func ensureNamespaces(t *testing.T, objs []*unstructured.Unstructured) {
+	t.Helper()
+	for _, o := range objs {
+		if o.GetNamespace() == "" {
+			continue
+		}
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: o.GetNamespace()}}
+		if err := k8s.Create(context.Background(), ns); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestChartMatchesGenerated checks that hack/sync-chart.sh ran after the last `make manifests`:
+// the chart ships the generated CRDs and grants exactly the generated RBAC rules.
+func TestChartMatchesGenerated(t *testing.T) {
+	t.Run("crds", func(t *testing.T) {
+		want := readDir(t, filepath.Join(root, "config", "crd", "bases"))
+		got := readDir(t, filepath.Join(root, "charts", "wagov", "crds"))
+		if len(want) == 0 {
+			t.Fatal("config/crd/bases is empty")
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("charts/wagov/crds differs from config/crd/bases: run `make manifests`")
+		}
+	})
+	t.Run("rbac", func(t *testing.T) {
+		raw, err := os.ReadFile(filepath.Join(root, "config", "rbac", "role.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var generated rbacv1.ClusterRole
+		if err := yaml.Unmarshal(raw, &generated); err != nil {
+			t.Fatal(err)
+		}
+		if len(generated.Rules) == 0 {
+			t.Fatal("config/rbac/role.yaml has no rules")
+		}
+		rendered := helmTemplate(t, "--show-only", "templates/clusterrole.yaml")
+		var chart rbacv1.ClusterRole
+		if err := yaml.Unmarshal(rendered, &chart); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(chart.Rules, generated.Rules) {
+			t.Errorf("the chart's ClusterRole rules differ from config/rbac/role.yaml: run `make manifests`\nchart: %+v\nwant:  %+v", chart.Rules, generated.Rules)
+		}
+	})
+}
+
+// readDir returns the contents of the .yaml files in dir by name.
+func readDir(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, m := range matches {
+		if files[filepath.Base(m)], err = os.ReadFile(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
