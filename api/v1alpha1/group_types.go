@@ -91,6 +91,8 @@ type WhatsAppGroupSpec struct {
 	// interval is how often the group is fully re-checked against the provider, jittered by up
 	// to 10%. From 30s to 24h.
 	// +kubebuilder:default="10m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('30s') && duration(self) <= duration('24h')",message="interval must be between 30s and 24h"
 	// +optional
 	Interval *metav1.Duration `json:"interval,omitempty"`
