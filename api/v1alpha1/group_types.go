@@ -26,6 +26,12 @@ const (
 	AdminPromoteOnly AdminPolicy = "PromoteOnly"
 )
 
+// ReconcileRequestedAtAnnotation asks for an immediate sync when its value changes (any
+// string, by convention a timestamp); the value handled is echoed in
+// status.lastHandledReconcileAt, as Flux and Crossplane do. A requested sync also retries
+// members whose failed adds are backing off.
+const ReconcileRequestedAtAnnotation = "whatsapp.wagov.dev/reconcile-requested-at"
+
 // ProviderReference names the provider account a group is managed through.
 type ProviderReference struct {
 	// kind is WhatsAppProvider (in the group's namespace) or ClusterWhatsAppProvider.
@@ -175,6 +181,10 @@ type WhatsAppGroupStatus struct {
 	// pending are the changes not yet made: what a dry run would do, or what is blocked.
 	// +optional
 	Pending *PendingChanges `json:"pending,omitempty"`
+	// lastHandledReconcileAt is the last value of the whatsapp.wagov.dev/reconcile-requested-at
+	// annotation that a sync handled.
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 	// failures are per-member outcomes that need a person, at most 50, newest first.
 	// +kubebuilder:validation:MaxItems=50
 	// +optional

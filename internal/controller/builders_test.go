@@ -8,10 +8,12 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/sim"
@@ -198,4 +200,21 @@ func numbers(prefix string, n int) []string {
 		out[i] = fmt.Sprintf("%s%03d", prefix, i)
 	}
 	return out
+}
+
+// wantEvent waits for an event with the given reason about the group.
+func wantEvent(t *testing.T, ns, name, reason string) {
+	t.Helper()
+	eventually(t, 10*time.Second, func() error {
+		var list eventsv1.EventList
+		if err := k8s.List(suiteCtx, &list, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, e := range list.Items {
+			if e.Regarding.Name == name && e.Reason == reason {
+				return nil
+			}
+		}
+		return fmt.Errorf("no %s event for %s among %d events", reason, name, len(list.Items))
+	})
 }

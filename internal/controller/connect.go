@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/metrics"
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/ratelimit"
 )
@@ -77,7 +78,7 @@ func (c *Connector) Connect(ctx context.Context, p whatsappv1.ProviderObject) (*
 	}
 	return &Connection{
 		Type:     string(spec.Type),
-		Client:   cl,
+		Client:   metrics.Instrument(string(spec.Type), cl),
 		Account:  c.Accounts.Get(string(spec.Type)+"|"+strings.TrimSuffix(endpoint, "/")+"|"+spec.Account, budget(spec.RateLimit)),
 		MaxBatch: batch,
 		ReadLag:  caps.ReadLag,

@@ -115,7 +115,9 @@ func (s *groupSync) nextCheck() time.Duration {
 	return next
 }
 
-// apply sends the plan in batches, in the order add, promote, demote, remove.
+// apply sends the plan in batches, in the order add, promote, demote, remove. A batch that the
+// provider refuses as a whole is split in halves until the member(s) it refuses are isolated,
+// so that one bad number never blocks the rest.
 func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 	steps := []struct {
 		op      roster.Op
@@ -129,50 +131,66 @@ func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 		{roster.OpRemove, s.plan.Remove, whatsappv1.EventMemberRemoved, "removed"},
 	}
 	failedAdds := map[roster.Phone]bool{}
-	written := 0
+	s.written = 0
 	for _, step := range steps {
 		members := slices.DeleteFunc(slices.Clone(step.members), func(m roster.Phone) bool { return failedAdds[m] })
+		queue := slices.Collect(slices.Chunk(members, s.conn.MaxBatch))
 		var done []roster.Phone
-		for batch := range slices.Chunk(members, s.conn.MaxBatch) {
+		for len(queue) > 0 {
+			batch := queue[0]
+			queue = queue[1:]
 			if wait, err := s.take(ctx); err != nil || wait > 0 {
 				s.reportApplied(step.op, step.event, step.verb, done)
-				s.applying(written, "waiting for the account's rate limit")
+				s.applying("waiting for the account's rate limit")
 				return reconcile.Result{RequeueAfter: wait}, err
 			}
 			outcomes, err := s.conn.Client.Change(ctx, s.g.Spec.GroupID, step.op, batch)
-			if err != nil {
+			switch {
+			case errors.Is(err, provider.ErrInvalidRequest) && len(batch) > 1:
+				half := len(batch) / 2
+				queue = append([][]roster.Phone{batch[:half], batch[half:]}, queue...)
+				continue
+			case errors.Is(err, provider.ErrInvalidRequest):
+				outcomes = []provider.Outcome{{Member: batch[0], Result: provider.ResultRejected, Message: err.Error()}}
+			case err != nil:
 				s.reportApplied(step.op, step.event, step.verb, done)
 				return s.providerFailed(err)
 			}
-			written += len(batch)
-			var sent []roster.Change
-			for _, o := range outcomes {
-				if o.Result == provider.ResultApplied || o.Result == provider.ResultUnknown {
-					sent = append(sent, roster.Change{Op: step.op, Member: o.Member})
+			for _, o := range s.record(step.op, outcomes) {
+				if step.op == roster.OpAdd && o.Result.Terminal() {
+					failedAdds[o.Member] = true
 				}
-				switch {
-				case o.Result.Terminal():
-					s.recordFailure(step.op, o)
-					if step.op == roster.OpAdd {
-						failedAdds[o.Member] = true
-					}
-				default:
-					s.clearFailure(step.op, o.Member)
-					if o.Result == provider.ResultApplied {
-						done = append(done, o.Member)
-					}
+				if o.Result == provider.ResultApplied {
+					done = append(done, o.Member)
 				}
 			}
-			s.r.inFlight.record(s.key(), time.Now(), sent)
 		}
 		s.reportApplied(step.op, step.event, step.verb, done)
 	}
-	s.applying(written, "confirming with a fresh read")
+	s.applying("confirming with a fresh read")
 	return reconcile.Result{RequeueAfter: s.r.ConfirmAfter}, nil
 }
 
-func (s *groupSync) applying(written int, next string) {
-	msg := fmt.Sprintf("sent %d of %s; %s", written, summary(s.plan), next)
+// record notes one call's outcomes: failures for a person, and the changes now in flight.
+func (s *groupSync) record(op roster.Op, outcomes []provider.Outcome) []provider.Outcome {
+	s.written += len(outcomes)
+	var sent []roster.Change
+	for _, o := range outcomes {
+		if o.Result.Terminal() {
+			s.recordFailure(op, o)
+			continue
+		}
+		s.clearFailure(op, o.Member)
+		if o.Result == provider.ResultApplied || o.Result == provider.ResultUnknown {
+			sent = append(sent, roster.Change{Op: op, Member: o.Member})
+		}
+	}
+	s.r.inFlight.record(s.key(), time.Now(), sent)
+	return outcomes
+}
+
+func (s *groupSync) applying(next string) {
+	msg := fmt.Sprintf("sent %d of %s; %s", s.written, summary(s.plan), next)
 	s.setReady(metav1.ConditionFalse, whatsappv1.ReasonApplying, msg)
 	s.setCondition(whatsappv1.ConditionReconciling, whatsappv1.ReasonApplying, msg)
 	s.clear(whatsappv1.ConditionStalled)
@@ -187,9 +205,9 @@ func (s *groupSync) reportApplied(op roster.Op, reason, verb string, members []r
 }
 
 // held are the members whose last add failed terminally and whose backoff has not ended. A spec
-// change retries them all.
+// change or a requested reconcile retries them all.
 func (s *groupSync) held() map[roster.Phone]bool {
-	if s.g.Status.ObservedGeneration != s.g.Generation {
+	if s.g.Status.ObservedGeneration != s.g.Generation || s.reconcileRequested() {
 		return nil
 	}
 	h := map[roster.Phone]bool{}
@@ -201,6 +219,13 @@ func (s *groupSync) held() map[roster.Phone]bool {
 		}
 	}
 	return h
+}
+
+// reconcileRequested reports whether the reconcile-requested-at annotation carries a value not
+// handled yet.
+func (s *groupSync) reconcileRequested() bool {
+	v, ok := s.g.Annotations[whatsappv1.ReconcileRequestedAtAnnotation]
+	return ok && v != s.g.Status.LastHandledReconcileAt
 }
 
 func (s *groupSync) recordFailure(op roster.Op, o provider.Outcome) {

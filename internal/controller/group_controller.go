@@ -66,6 +66,9 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	s := &groupSync{r: r, g: &g, now: time.Now()}
 	res, err := s.run(ctx)
 	g.Status.ObservedGeneration = g.Generation
+	if req, ok := g.Annotations[whatsappv1.ReconcileRequestedAtAnnotation]; ok {
+		g.Status.LastHandledReconcileAt = req
+	}
 	if ready := apimeta.FindStatusCondition(g.Status.Conditions, whatsappv1.ConditionReady); ready != nil {
 		r.conditions.Set(req.String(), string(ready.Status), ready.Reason)
 	}

@@ -25,6 +25,9 @@ import (
 	"github.com/wagov/wagov/internal/roster"
 )
 
+// maxRetryAfter bounds how long a provider's Retry-After may pause an account.
+const maxRetryAfter = time.Hour
+
 // groupSync is the state of one sync.
 type groupSync struct {
 	r    *GroupReconciler
@@ -33,6 +36,8 @@ type groupSync struct {
 	conn *Connection
 	live roster.Group
 	plan plan.Plan
+	// written counts the member changes sent so far.
+	written int
 }
 
 // run drives the phases.
@@ -158,7 +163,6 @@ func (s *groupSync) connect(ctx context.Context, p whatsappv1.ProviderObject) (r
 		}
 		return reconcile.Result{}, err, true
 	}
-	conn.Client = metrics.Instrument(conn.Type, conn.Client)
 	s.conn = conn
 	return reconcile.Result{}, nil, false
 }
@@ -193,7 +197,7 @@ func (s *groupSync) providerFailed(err error) (reconcile.Result, error) {
 	switch {
 	case errors.Is(err, provider.ErrRateLimited):
 		d, _ := provider.RetryAfter(err)
-		d = max(d, time.Second)
+		d = min(max(d, time.Second), maxRetryAfter)
 		s.conn.Account.Pause(time.Now().Add(d))
 		metrics.RateLimitWaits.WithLabelValues(s.conn.Type, "retry_after").Inc()
 		s.event(corev1.EventTypeWarning, whatsappv1.EventRateLimited, "the provider asked to wait %s; the account pauses until then", d.Round(time.Second))

@@ -100,9 +100,10 @@ func (r *ProviderReconciler) check(ctx context.Context, obj whatsappv1.ProviderO
 		return reconcile.Result{}, nil
 	case errors.Is(err, provider.ErrRateLimited):
 		d, _ := provider.RetryAfter(err)
+		d = min(max(d, time.Second), maxRetryAfter)
 		conn.Account.Pause(time.Now().Add(d))
 		setReady(metav1.ConditionFalse, whatsappv1.ReasonAccountUnavailable, err.Error())
-		return reconcile.Result{RequeueAfter: max(d, time.Second)}, nil
+		return reconcile.Result{RequeueAfter: d}, nil
 	default:
 		setReady(metav1.ConditionFalse, whatsappv1.ReasonAccountUnavailable, err.Error())
 		// Returned so that the controller's capped exponential backoff spaces the retries.

@@ -6,6 +6,7 @@ package controller_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -29,10 +30,11 @@ import (
 )
 
 var (
-	k8s      client.Client
-	world    *sim.Sim
-	simURL   string
-	suiteCtx context.Context
+	k8s        client.Client
+	world      *sim.Sim
+	simURL     string
+	metricsURL string
+	suiteCtx   context.Context
 )
 
 func TestMain(m *testing.M) {
@@ -77,9 +79,15 @@ func run(m *testing.M) int {
 	scheme := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(scheme)
 	_ = whatsappv1.AddToScheme(scheme)
+	metricsAddr, err := freeLoopbackAddr()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pick a metrics port:", err)
+		return 1
+	}
+	metricsURL = "http://" + metricsAddr + "/metrics"
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:  scheme,
-		Metrics: metricsserver.Options{BindAddress: "0"},
+		Metrics: metricsserver.Options{BindAddress: metricsAddr},
 		Client:  client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
 	})
 	if err != nil {
@@ -110,6 +118,16 @@ func run(m *testing.M) int {
 		return 1
 	}
 	return m.Run()
+}
+
+// freeLoopbackAddr returns a loopback address with a port that was free a moment ago.
+func freeLoopbackAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }
 
 // logSink sends the operator's log to a file when WAGOV_TEST_LOG names one, else nowhere.
