@@ -218,3 +218,15 @@ func wantEvent(t *testing.T, ns, name, reason string) {
 		return fmt.Errorf("no %s event for %s among %d events", reason, name, len(list.Items))
 	})
 }
+
+func updateProvider(t *testing.T, ns, name string, change func(*whatsappv1.WhatsAppProvider)) {
+	t.Helper()
+	eventually(t, 5*time.Second, func() error {
+		var p whatsappv1.WhatsAppProvider
+		if err := k8s.Get(suiteCtx, types.NamespacedName{Namespace: ns, Name: name}, &p); err != nil {
+			return err
+		}
+		change(&p)
+		return k8s.Update(suiteCtx, &p)
+	})
+}
