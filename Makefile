@@ -48,3 +48,7 @@ demo: $(KUBEBUILDER_ASSETS)/kube-apiserver build ## Run the operator end to end 
 .PHONY: fmt
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+.PHONY: bench
+bench: $(KUBEBUILDER_ASSETS)/kube-apiserver ## The performance report: 200 groups on one account against wagov-sim.
+	go test -run '^$$' -bench . -benchtime 1x -timeout 20m ./test/bench/ ./internal/plan/
