@@ -17,7 +17,7 @@ import (
 	"github.com/wagov/wagov/internal/sim"
 )
 
-// Read faults (a 429 storm with Retry-After, server errors, a malformed body) delay the sync;
+// Read faults (a 429 storm with Retry-After, server errors, a malformed body, a timeout) delay the sync;
 // once they stop the group converges, with one write call per kind and a bounded number of reads.
 func TestConvergesOnceFaultsStop(t *testing.T) {
 	ns := newNamespace(t)
@@ -27,6 +27,7 @@ func TestConvergesOnceFaultsStop(t *testing.T) {
 	world.InjectFault(sim.Fault{Group: id, Op: sim.OpRead, Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 2})
 	world.InjectFault(sim.Fault{Group: id, Op: sim.OpRead, Status: http.StatusServiceUnavailable, Times: 2})
 	world.InjectFault(sim.Fault{Group: id, Op: sim.OpRead, Malformed: true, Times: 1})
+	world.InjectFault(sim.Fault{Group: id, Op: sim.OpRead, Latency: sim.Duration(3 * time.Second), Times: 1}) // past the client's 2s timeout
 	mark := time.Now()
 	createGroup(t, ns, "faulty", id, members("+33612354001", "+33612354002"), admins(ownNumber, "+33612354001"))
 	waitGroupCondition(t, ns, "faulty", metav1.ConditionTrue, whatsappv1.ReasonInSync)
@@ -34,10 +35,10 @@ func TestConvergesOnceFaultsStop(t *testing.T) {
 	if n[sim.OpAdd] != 1 || n[sim.OpPromote] != 1 || writes(n) != 2 {
 		t.Errorf("calls %v, want one add and one promote", n)
 	}
-	// 5 faulted reads, the read that plans, the confirming read; a little slack for a requeue
+	// 6 faulted reads, the read that plans, the confirming read; a little slack for a requeue
 	// racing the confirm, and nothing like a hot loop.
-	if n[sim.OpRead] < 7 || n[sim.OpRead] > 9 {
-		t.Errorf("%d reads, want 7 to 9 (5 faulted, then plan and confirm)", n[sim.OpRead])
+	if n[sim.OpRead] < 8 || n[sim.OpRead] > 10 {
+		t.Errorf("%d reads, want 8 to 10 (6 faulted, then plan and confirm)", n[sim.OpRead])
 	}
 	wantEvent(t, ns, "faulty", whatsappv1.EventRateLimited)
 	wantEvent(t, ns, "faulty", whatsappv1.EventProviderError)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -99,6 +100,7 @@ func run(m *testing.M) int {
 	opts.BackoffBase = 200 * time.Millisecond
 	opts.BackoffMax = 2 * time.Second
 	opts.ProviderRecheck = time.Hour
+	opts.HTTP = &http.Client{Timeout: 2 * time.Second} // so that a latency fault times out quickly
 	if err := controller.Setup(mgr, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "set up controllers:", err)
 		return 1
