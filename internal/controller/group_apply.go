@@ -31,6 +31,7 @@ const (
 // planAndGuard computes the plan and settles the sync when nothing is to be written.
 func (s *groupSync) planAndGuard() (reconcile.Result, bool) {
 	spec := s.g.Spec
+	inFlight, expired := s.r.inFlight.take(s.key(), s.now, s.conn.ReadLag)
 	in := plan.Input{
 		Members:          phones(spec.Members),
 		Admins:           phones(spec.Admins),
@@ -38,8 +39,9 @@ func (s *groupSync) planAndGuard() (reconcile.Result, bool) {
 		RemoveUndeclared: spec.MembershipPolicy == whatsappv1.MembershipSync,
 		DemoteUnlisted:   spec.AdminPolicy != whatsappv1.AdminPromoteOnly,
 		Hold:             s.held(),
-		InFlight:         s.r.inFlight.active(s.key(), s.now, s.conn.ReadLag),
+		InFlight:         inFlight,
 	}
+	s.unconfirmedAdds(expired, in.Hold)
 	s.plan = plan.Compute(in)
 	awaitedSyncs := s.r.inFlight.settle(s.key(), s.plan.Awaiting)
 	s.pruneFailures(in)
@@ -219,6 +221,22 @@ func (s *groupSync) held() map[roster.Phone]bool {
 		}
 	}
 	return h
+}
+
+// unconfirmedAdds turns adds that the provider accepted but that a read past its lag still
+// does not show into failures that back off (and holds them), so that a refusal the provider
+// hid (GOWA, QuickGateway report no per-member codes) is not re-sent on every sync. When the
+// spec changed or a reconcile was requested (hold is nil), they are retried instead.
+func (s *groupSync) unconfirmedAdds(expired []roster.Change, hold map[roster.Phone]bool) {
+	present := s.live.Index()
+	for _, c := range expired {
+		if _, in := present[c.Member]; c.Op != roster.OpAdd || in || hold == nil {
+			continue
+		}
+		s.recordFailure(roster.OpAdd, provider.Outcome{Member: c.Member, Result: provider.ResultNotConfirmed,
+			Message: "the provider accepted the add but the member has not appeared; they may only accept an invite, or not be on WhatsApp"})
+		hold[c.Member] = true
+	}
 }
 
 // reconcileRequested reports whether the reconcile-requested-at annotation carries a value not

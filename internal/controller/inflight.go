@@ -24,23 +24,25 @@ type groupFlight struct {
 	checks int // consecutive syncs that found changes still awaited
 }
 
-// active returns the group's changes sent less than lag ago, forgetting older ones.
-func (f *inFlight) active(key types.NamespacedName, now time.Time, lag time.Duration) []roster.Change {
+// take returns the group's changes sent less than lag ago (active), and forgets and returns
+// the older ones (expired): a change that a read still does not show after the lag was not
+// made, whatever the provider answered.
+func (f *inFlight) take(key types.NamespacedName, now time.Time, lag time.Duration) (active, expired []roster.Change) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	g := f.groups[key]
 	if g == nil {
-		return nil
+		return nil, nil
 	}
-	var out []roster.Change
 	for c, at := range g.sent {
 		if now.Sub(at) < lag {
-			out = append(out, c)
+			active = append(active, c)
 		} else {
+			expired = append(expired, c)
 			delete(g.sent, c)
 		}
 	}
-	return out
+	return active, expired
 }
 
 // record remembers changes sent now.

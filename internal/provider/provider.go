@@ -33,12 +33,16 @@ const (
 	// ResultUnknown: the provider's answer says nothing reliable about this member; the next
 	// read tells.
 	ResultUnknown Result = "Unknown"
+	// ResultNotConfirmed: the provider accepted an add, but the member never appeared in the
+	// group within the provider's read lag (for example a privacy refusal that the provider
+	// did not report).
+	ResultNotConfirmed Result = "NotConfirmed"
 )
 
 // Terminal reports whether the outcome needs a person or time, so that retrying at once is useless.
 func (r Result) Terminal() bool {
 	switch r {
-	case ResultInviteRequired, ResultNotOnWhatsApp, ResultRecentlyLeft, ResultGroupFull, ResultRejected:
+	case ResultInviteRequired, ResultNotOnWhatsApp, ResultRecentlyLeft, ResultGroupFull, ResultRejected, ResultNotConfirmed:
 		return true
 	}
 	return false
