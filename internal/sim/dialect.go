@@ -41,6 +41,9 @@ type Route struct {
 	Op string
 	// GroupParam names the path wildcard that holds the group id, if any.
 	GroupParam string
+	// GroupOf finds the group id where the API carries it elsewhere (a query parameter, the
+	// body), for the call log; used when GroupParam is empty.
+	GroupOf func(r *http.Request, body []byte) string
 	// Serve answers an authenticated call. It runs with the world locked.
 	Serve func(x *Exchange) Reply
 }

@@ -43,8 +43,11 @@ func (s *Sim) endpoint(d Dialect, rt Route) http.Handler {
 			Time: s.now(), Provider: d.Provider(), Op: rt.Op,
 			Method: r.Method, Path: r.URL.Path, Members: d.Members(body),
 		}
-		if rt.GroupParam != "" {
+		switch {
+		case rt.GroupParam != "":
 			c.Group = r.PathValue(rt.GroupParam)
+		case rt.GroupOf != nil:
+			c.Group = rt.GroupOf(r, body)
 		}
 		c.Status = s.answer(w, r, d, rt, body, &c)
 		s.record(c)
