@@ -3,5 +3,6 @@
 package supported
 
 import (
+	_ "github.com/wagov/wagov/internal/provider/quickgateway"
 	_ "github.com/wagov/wagov/internal/provider/twochat"
 )

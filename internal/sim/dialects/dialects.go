@@ -3,5 +3,6 @@
 package dialects
 
 import (
+	_ "github.com/wagov/wagov/internal/sim/quickgateway"
 	_ "github.com/wagov/wagov/internal/sim/twochat"
 )

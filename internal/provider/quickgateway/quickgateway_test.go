@@ -1,0 +1,472 @@
+// The QuickGateway client's tests: golden requests and responses from the gateway's documented
+// examples (testdata/README.md says where each comes from), the error and LID-resolution cases
+// against a scripted server, then the client against wagov-sim's QuickGateway dialect. Every
+// error is checked for the API key.
+
+package quickgateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/provider/quickgateway"
+	"github.com/wagov/wagov/internal/roster"
+	"github.com/wagov/wagov/internal/sim"
+	_ "github.com/wagov/wagov/internal/sim/quickgateway"
+)
+
+const (
+	apiKey     = "qg-test-key-5d1e8a27"
+	docSession = "01J9ZX8K2QHV0M3T6R7P4N5W8C" // the session of the getSession and listGroupMembers examples
+	docGroup   = "120363021234567890@g.us"    // the group of the listGroupMembers example
+	docLID     = "205227043110953@lid"        // the member example's LID and the session's waLid
+	docNumber  = "6281234567890"              // the session's phoneNumber
+)
+
+var ctx = context.Background()
+
+func newClient(t *testing.T, endpoint, account, key string) provider.Client {
+	t.Helper()
+	c, err := quickgateway.New(provider.Config{Endpoint: endpoint, Account: account, Credential: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// assertFailed checks that err wraps want and names no credential.
+func assertFailed(t *testing.T, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("error %v, want one wrapping %q", err, want)
+	}
+	if strings.Contains(err.Error(), apiKey) {
+		t.Errorf("error leaks the API key: %v", err)
+	}
+}
+
+// request is what the scripted server saw.
+type request struct {
+	method, path, escaped, query, auth, contentType, body string
+}
+
+// answer is a scripted reply.
+type answer struct {
+	status int
+	body   string
+}
+
+// gateway is a scripted gateway: it answers each request with script(request) and records it.
+type gateway struct {
+	url  string
+	mu   sync.Mutex
+	seen []request
+}
+
+func script(t *testing.T, reply func(request) answer) *gateway {
+	t.Helper()
+	g := &gateway{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		req := request{r.Method, r.URL.Path, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), string(b)}
+		g.mu.Lock()
+		g.seen = append(g.seen, req)
+		g.mu.Unlock()
+		a := reply(req)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		_, _ = io.WriteString(w, a.body)
+	}))
+	t.Cleanup(srv.Close)
+	g.url = srv.URL
+	return g
+}
+
+func (g *gateway) requests() []request {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]request(nil), g.seen...)
+}
+
+const emptyPage = `{"data": [], "nextCursor": ""}`
+
+// documented answers the documented reads: the session, then the member list and the
+// contacts, each followed by the empty page its placeholder cursor "string" leads to.
+func documented(t *testing.T) func(request) answer {
+	return func(r request) answer {
+		base := "/api/v1/sessions/" + docSession
+		switch {
+		case r.path == base:
+			return answer{200, fixture(t, "session_response.json")}
+		case strings.Contains(r.query, "cursor=string"):
+			return answer{200, emptyPage}
+		case r.path == base+"/groups/"+docGroup+"/members":
+			return answer{200, fixture(t, "members_response.json")}
+		case r.path == base+"/contacts":
+			return answer{200, fixture(t, "contacts_response.json")}
+		}
+		return answer{404, fixture(t, "error_response.json")}
+	}
+}
+
+// --- Golden requests and responses from the gateway's documentation ---
+
+func TestDocumentedReadGroup(t *testing.T) {
+	gw := script(t, documented(t))
+	g, err := newClient(t, gw.url, docSession, apiKey).ReadGroup(ctx, docGroup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := roster.Group{ID: docGroup, Self: docNumber, Participants: []roster.Participant{
+		{Phone: docNumber, RawID: docLID, Role: roster.RoleMember}}}
+	if !reflect.DeepEqual(g, want) {
+		t.Errorf("group %+v\nwant %+v", g, want)
+	}
+	base := "/api/v1/sessions/" + docSession
+	wantRequests := []struct{ escaped, query string }{
+		{base, ""},
+		{base + "/groups/120363021234567890%40g.us/members", ""},
+		{base + "/groups/120363021234567890%40g.us/members", "cursor=string"},
+		{base + "/contacts", "group=120363021234567890%40g.us&limit=200"},
+		{base + "/contacts", "cursor=string&group=120363021234567890%40g.us&limit=200"},
+	}
+	got := gw.requests()
+	if len(got) != len(wantRequests) {
+		t.Fatalf("requests %+v", got)
+	}
+	for i, w := range wantRequests {
+		if got[i].method != http.MethodGet || got[i].escaped != w.escaped || got[i].query != w.query || got[i].auth != "Bearer "+apiKey {
+			t.Errorf("request %d: %+v, want GET %s?%s with the bearer key", i, got[i], w.escaped, w.query)
+		}
+	}
+}
+
+func TestDocumentedPromoteRequest(t *testing.T) {
+	curl := strings.TrimSpace(fixture(t, "promote_request.txt"))
+	docURL := strings.Trim(curl[strings.Index(curl, `"`):], `"`)
+	docPath := strings.TrimPrefix(docURL, "https://example.com")
+	session, group, number := "01HZ0SESSION0000000000000", "120363041234567890@g.us", roster.MustNormalize("+"+docNumber)
+
+	for _, tc := range []struct {
+		name   string
+		answer answer
+		result provider.Result
+		err    error
+	}{
+		{"204", answer{204, ""}, provider.ResultUnknown, nil},
+		{"the documented error example", answer{404, fixture(t, "error_response.json")}, "", provider.ErrNotFound},
+		{"a member who is not in the group", answer{404, `{"error": {"code": "not_found", "message": "member not found"}}`}, provider.ResultRejected, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gw := script(t, func(request) answer { return tc.answer })
+			out, err := newClient(t, gw.url, session, apiKey).Change(ctx, group, roster.OpPromote, []roster.Phone{number})
+			req := gw.requests()[0]
+			if req.method != http.MethodPost || req.path != docPath || req.escaped != strings.ReplaceAll(docPath, "@", "%40") || req.query != "" || req.body != "" {
+				t.Errorf("request %+v, want the documented POST %s with @ as %%40 and no body", req, docPath)
+			}
+			if tc.err != nil {
+				assertFailed(t, err, tc.err)
+				if !strings.Contains(err.Error(), "session not found") {
+					t.Errorf("error %v does not carry the gateway's message", err)
+				}
+				return
+			}
+			if err != nil || len(out) != 1 || out[0].Member != number || out[0].Result != tc.result {
+				t.Errorf("outcomes %+v, err %v; want one %s", out, err, tc.result)
+			}
+		})
+	}
+}
+
+func TestWriteRequests(t *testing.T) {
+	number := roster.MustNormalize("+" + docNumber)
+	group := "/api/v1/sessions/" + docSession + "/groups/120363021234567890%40g.us/members"
+	for _, tc := range []struct {
+		op                    roster.Op
+		method, escaped, body string
+	}{
+		{roster.OpAdd, http.MethodPost, group, `{"participants":["6281234567890@s.whatsapp.net"]}`},
+		{roster.OpRemove, http.MethodDelete, group + "/6281234567890%40s.whatsapp.net", ""},
+		{roster.OpPromote, http.MethodPost, group + "/6281234567890%40s.whatsapp.net/promote", ""},
+		{roster.OpDemote, http.MethodPost, group + "/6281234567890%40s.whatsapp.net/demote", ""},
+	} {
+		t.Run(string(tc.op), func(t *testing.T) {
+			gw := script(t, func(request) answer { return answer{204, ""} })
+			out, err := newClient(t, gw.url+"/api/v1/", docSession, apiKey).Change(ctx, docGroup, tc.op, []roster.Phone{number})
+			if err != nil || len(out) != 1 || out[0].Result != provider.ResultUnknown {
+				t.Fatalf("outcomes %+v, err %v; want one Unknown", out, err)
+			}
+			req := gw.requests()[0]
+			if req.method != tc.method || req.escaped != tc.escaped || req.body != tc.body || req.auth != "Bearer "+apiKey {
+				t.Errorf("request %+v, want %s %s %s", req, tc.method, tc.escaped, tc.body)
+			}
+			if tc.body != "" && req.contentType != "application/json" {
+				t.Errorf("Content-Type %q", req.contentType)
+			}
+		})
+	}
+}
+
+// --- Errors, LID resolution and paging against a scripted gateway ---
+
+func TestErrorsMapToSentinels(t *testing.T) {
+	envelope := func(code, message string) string {
+		b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": message}})
+		return string(b)
+	}
+	for _, tc := range []struct {
+		name   string
+		write  bool
+		answer answer
+		want   error
+	}{
+		{"unauthorized", false, answer{401, envelope("unauthorized", "invalid api key "+apiKey)}, provider.ErrUnauthorized},
+		{"read without the capability", false, answer{403, envelope("forbidden", "missing required capability: manage")}, provider.ErrUnauthorized},
+		{"write without the capability", true, answer{403, envelope("forbidden", "missing required capability: send")}, provider.ErrUnauthorized},
+		{"write as a plain member, as documented", true, answer{403, envelope("forbidden", "not a group admin")}, provider.ErrNotAdmin},
+		{"write as a plain member, as the code answers", true, answer{500, envelope("internal", "internal server error")}, provider.ErrUnavailable},
+		{"session not connected", true, answer{501, envelope("not_implemented", "live WhatsApp client is not available for this session")}, provider.ErrUnavailable},
+		{"gateway draining", false, answer{503, envelope("gateway_unavailable", "request timed out")}, provider.ErrUnavailable},
+		{"malformed JID", true, answer{400, envelope("validation_error", "invalid jid")}, provider.ErrInvalidRequest},
+		{"conflict", true, answer{409, envelope("conflict", "busy")}, provider.ErrInvalidRequest},
+		{"unknown group on add", true, answer{404, envelope("not_found", "group not found")}, provider.ErrNotFound},
+		{"rate limited", true, answer{429, envelope("rate_limited", "slow down")}, provider.ErrRateLimited},
+		{"not JSON", false, answer{200, `{"phoneNumber": `}, provider.ErrUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gw := script(t, func(request) answer { return tc.answer })
+			c := newClient(t, gw.url, docSession, apiKey)
+			var err error
+			if tc.write {
+				_, err = c.Change(ctx, docGroup, roster.OpAdd, []roster.Phone{roster.MustNormalize("+" + docNumber)})
+			} else {
+				err = c.CheckAccount(ctx)
+			}
+			assertFailed(t, err, tc.want)
+		})
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "42")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"error": {"code": "rate_limited", "message": "rate limit exceeded"}}`)
+	}))
+	t.Cleanup(srv.Close)
+	err := newClient(t, srv.URL, docSession, apiKey).CheckAccount(ctx)
+	if d, ok := provider.RetryAfter(err); !ok || d.Seconds() != 42 {
+		t.Errorf("err %v: wait %v", err, d)
+	}
+}
+
+// TestResolution reads a roster whose members are resolved in every way the gateway allows,
+// or not at all.
+func TestResolution(t *testing.T) {
+	members := `{"data": [
+		{"lid": "205227043110953@lid", "role": "admin"},
+		{"lid": "211111111111111@lid", "role": "superadmin"},
+		{"lid": "222222222222222@lid", "role": "member"},
+		{"lid": "233333333333333@lid", "role": "member"},
+		{"lid": "33612342001@s.whatsapp.net", "role": "member"}
+	], "nextCursor": ""}`
+	contacts := []string{
+		`{"data": [{"lid": "211111111111111@lid", "phoneNumber": "12125550199", "source": "group"}], "nextCursor": "eyJpZCI6MX0"}`,
+		`{"data": [{"lid": "222222222222222@lid", "source": "group"}], "nextCursor": "eyJpZCI6Mn0"}`,
+		emptyPage,
+	}
+	page := 0
+	gw := script(t, func(r request) answer {
+		switch {
+		case strings.HasSuffix(r.path, "/members"):
+			return answer{200, members}
+		case strings.HasSuffix(r.path, "/contacts"):
+			page++
+			return answer{200, contacts[page-1]}
+		}
+		return answer{200, fixture(t, "session_response.json")}
+	})
+	g, err := newClient(t, gw.url, docSession, apiKey).ReadGroup(ctx, docGroup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []roster.Participant{
+		{Phone: docNumber, RawID: "205227043110953@lid", Role: roster.RoleAdmin},          // the session's own LID
+		{Phone: "12125550199", RawID: "211111111111111@lid", Role: roster.RoleSuperAdmin}, // a contact with a number
+		{RawID: "222222222222222@lid", Role: roster.RoleMember},                           // a contact without one
+		{RawID: "233333333333333@lid", Role: roster.RoleMember},                           // no contact
+		{Phone: "33612342001", RawID: "33612342001@s.whatsapp.net", Role: roster.RoleMember},
+	}
+	if !reflect.DeepEqual(g.Participants, want) || g.Self != docNumber {
+		t.Errorf("participants %+v\nwant %+v", g.Participants, want)
+	}
+	if page != 3 {
+		t.Errorf("read %d contact pages, want 3", page)
+	}
+}
+
+func TestNonsenseRosters(t *testing.T) {
+	for name, members := range map[string]string{
+		"unknown role":     `{"data": [{"lid": "205227043110953@lid", "role": "owner"}], "nextCursor": ""}`,
+		"repeating cursor": `{"data": [], "nextCursor": "again"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			gw := script(t, func(r request) answer {
+				if strings.HasSuffix(r.path, "/members") {
+					return answer{200, members}
+				}
+				if strings.HasSuffix(r.path, "/contacts") {
+					return answer{200, emptyPage}
+				}
+				return answer{200, fixture(t, "session_response.json")}
+			})
+			_, err := newClient(t, gw.url, docSession, apiKey).ReadGroup(ctx, docGroup)
+			assertFailed(t, err, provider.ErrUnavailable)
+		})
+	}
+}
+
+func TestOneMemberPerCall(t *testing.T) {
+	gw := script(t, func(request) answer { return answer{204, ""} })
+	c := newClient(t, gw.url, docSession, apiKey)
+	two := []roster.Phone{"33612342001", "33612342002"}
+	for _, batch := range [][]roster.Phone{nil, two} {
+		_, err := c.Change(ctx, docGroup, roster.OpAdd, batch)
+		assertFailed(t, err, provider.ErrInvalidRequest)
+	}
+	_, err := c.Change(ctx, docGroup, roster.Op("Rename"), two[:1])
+	assertFailed(t, err, provider.ErrInvalidRequest)
+	if n := len(gw.requests()); n != 0 {
+		t.Errorf("refused calls made %d requests", n)
+	}
+}
+
+func TestNewRefusesBadAccounts(t *testing.T) {
+	for _, account := range []string{"", " ", "01J9/ZX", "+6281234567890@s.whatsapp.net"} {
+		if _, err := quickgateway.New(provider.Config{Endpoint: "http://gw", Account: account, Credential: apiKey}); err == nil {
+			t.Errorf("account %q accepted", account)
+		}
+	}
+	_, err := quickgateway.New(provider.Config{Endpoint: "http://gw", Account: docSession})
+	assertFailed(t, err, provider.ErrUnauthorized)
+}
+
+// --- Against wagov-sim's QuickGateway dialect ---
+
+const (
+	simSession = "01JQ0000000000000000000001"
+	own        = "+33612342000"
+	creator    = "+12125550199"
+	admin      = "+33612342001"
+	member     = "+33612342002"
+	newbie     = "+33612342009"
+	private    = "+447700900001"
+	group      = "120363000000006242@g.us"
+)
+
+func startSim(t *testing.T) (*sim.Sim, string) {
+	t.Helper()
+	s, err := sim.New(sim.Seed{
+		Accounts: []sim.Account{
+			{Name: "qg", Type: "QuickGateway", APIKey: apiKey, Session: simSession, Numbers: []string{own}},
+			{Name: "qg-unpaired", Type: "QuickGateway", APIKey: "qg-unpaired-key", Session: "01JQ0000000000000000000002"},
+		},
+		People: []sim.Person{{Phone: private, Privacy: true}},
+		Groups: []sim.SeedGroup{{ID: group, Participants: []sim.SeedMember{
+			{Phone: creator, Role: "superadmin"}, {Phone: own, Role: "admin"}, {Phone: admin, Role: "admin"}, {Phone: member}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func truth(t *testing.T, s *sim.Sim) map[string]string {
+	t.Helper()
+	g, _ := s.Group(group)
+	out := map[string]string{}
+	for _, m := range g.Participants {
+		out[m.Phone] = m.Role
+	}
+	return out
+}
+
+func TestAgainstSimulator(t *testing.T) {
+	s, url := startSim(t)
+	c := newClient(t, url, simSession, apiKey)
+	if err := c.CheckAccount(ctx); err != nil {
+		t.Fatalf("CheckAccount: %v", err)
+	}
+	s.ResetCalls()
+	g, err := c.ReadGroup(ctx, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range g.Participants {
+		if !p.Resolved() || !strings.HasSuffix(p.RawID, "@lid") {
+			t.Errorf("participant %+v", p)
+		}
+		got[p.Phone.E164()] = string(p.Role)
+	}
+	if !reflect.DeepEqual(got, truth(t, s)) || g.Self != roster.MustNormalize(own) {
+		t.Errorf("roster %v self %s, want %v self %s", got, g.Self, truth(t, s), own)
+	}
+	// CheckAccount read the session, so the read costs the member list and its contacts.
+	if calls := s.Calls(); len(calls) != 2 {
+		t.Errorf("a read made %d calls, want 2: %+v", len(calls), calls)
+	}
+
+	for _, step := range []struct {
+		op     roster.Op
+		number string
+		role   string
+	}{
+		{roster.OpAdd, newbie, "member"}, {roster.OpPromote, newbie, "admin"},
+		{roster.OpDemote, admin, "member"}, {roster.OpRemove, member, ""},
+		{roster.OpAdd, private, ""}, // privacy: the gateway answers 204 all the same
+	} {
+		out, err := c.Change(ctx, group, step.op, []roster.Phone{roster.MustNormalize(step.number)})
+		if err != nil || len(out) != 1 || out[0].Result != provider.ResultUnknown {
+			t.Fatalf("%s %s: outcomes %+v, err %v", step.op, step.number, out, err)
+		}
+		if role := truth(t, s)[step.number]; role != step.role {
+			t.Errorf("after %s %s: role %q, want %q", step.op, step.number, role, step.role)
+		}
+	}
+	out, err := c.Change(ctx, group, roster.OpDemote, []roster.Phone{roster.MustNormalize(private)})
+	if err != nil || out[0].Result != provider.ResultRejected {
+		t.Errorf("demote a non-member: outcomes %+v, err %v", out, err)
+	}
+}
+
+func TestCheckAccountAgainstSimulator(t *testing.T) {
+	_, url := startSim(t)
+	assertFailed(t, newClient(t, url, "01JQ0000000000000000000002", "qg-unpaired-key").CheckAccount(ctx), provider.ErrUnavailable)
+	assertFailed(t, newClient(t, url, "01JQ000000000000000000000X", apiKey).CheckAccount(ctx), provider.ErrNotFound)
+	assertFailed(t, newClient(t, url, simSession, apiKey+"-wrong").CheckAccount(ctx), provider.ErrUnauthorized)
+	_, err := newClient(t, url, "01JQ0000000000000000000002", "qg-unpaired-key").ReadGroup(ctx, group)
+	assertFailed(t, err, provider.ErrUnavailable)
+}
