@@ -39,11 +39,10 @@ type Route struct {
 	Pattern string
 	// Op is the operation the endpoint performs, one of the Op constants.
 	Op string
-	// GroupParam names the path wildcard that holds the group id, if any.
+	// GroupParam names where the request carries the group id, if it does: the path wildcard
+	// of that name, or else the query parameter, or else the top-level string field of the
+	// JSON body.
 	GroupParam string
-	// GroupOf finds the group id where the API carries it elsewhere (a query parameter, the
-	// body), for the call log; used when GroupParam is empty.
-	GroupOf func(r *http.Request, body []byte) string
 	// Serve answers an authenticated call. It runs with the world locked.
 	Serve func(x *Exchange) Reply
 }

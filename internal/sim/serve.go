@@ -43,15 +43,29 @@ func (s *Sim) endpoint(d Dialect, rt Route) http.Handler {
 			Time: s.now(), Provider: d.Provider(), Op: rt.Op,
 			Method: r.Method, Path: r.URL.Path, Members: d.Members(body),
 		}
-		switch {
-		case rt.GroupParam != "":
-			c.Group = r.PathValue(rt.GroupParam)
-		case rt.GroupOf != nil:
-			c.Group = rt.GroupOf(r, body)
+		if rt.GroupParam != "" {
+			c.Group = groupOf(r, body, rt.GroupParam)
 		}
 		c.Status = s.answer(w, r, d, rt, body, &c)
 		s.record(c)
 	})
+}
+
+// groupOf returns the group id a request names under param: in the path, the query or the
+// JSON body, in that order.
+func groupOf(r *http.Request, body []byte, param string) string {
+	if v := r.PathValue(param); v != "" {
+		return v
+	}
+	if v := r.URL.Query().Get(param); v != "" {
+		return v
+	}
+	var fields map[string]json.RawMessage
+	var v string
+	if json.Unmarshal(body, &fields) == nil && json.Unmarshal(fields[param], &v) == nil {
+		return v
+	}
+	return ""
 }
 
 // answer runs one call through authentication, the rate limit and faults, serves it, and
