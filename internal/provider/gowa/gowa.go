@@ -1,0 +1,350 @@
+// Package gowa is the provider client for GOWA (aldinokemal/go-whatsapp-web-multidevice), a
+// self-hosted REST server over whatsmeow: HTTP Basic auth with the "user:password" credential,
+// the device (spec.account) in the X-Device-Id header, groups as "…@g.us" JIDs, participants
+// as bare digits. spec.endpoint is the server's base URL, including its APP_BASE_PATH if set.
+//
+// Two GOWA behaviours shape the writes. Before a write GOWA checks every number with
+// IsOnWhatsApp and refuses the whole call with 400 INVALID_JID when one fails, without saying
+// which; Change then splits the batch in halves until each such number stands alone, so one
+// change may take several calls (at most 2×MaxBatch−1). And GOWA flattens WhatsApp's
+// per-member codes: only a privacy-blocked add (403 with an invite) is "error", while an add
+// refused as recently left (408) or group full (419) is "success" like a real one. So every
+// "success" is ResultUnknown, and the next read tells.
+package gowa
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/provider/httpx"
+	"github.com/wagov/wagov/internal/roster"
+)
+
+// TypeName is the spec.type that selects this client.
+const TypeName = "GOWA"
+
+// MaxBatch is the most participants one write carries. GOWA documents no cap; 5 is a
+// conservative choice because GOWA makes one IsOnWhatsApp query per number before the write,
+// and a batch holding an unregistered number is split into further calls.
+const MaxBatch = 5
+
+func init() {
+	// Self-hosted: no default endpoint. Reads go live to WhatsApp, so no read lag.
+	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch}, New)
+}
+
+// Client is one device of a GOWA server.
+type Client struct {
+	base    string
+	device  string
+	header  http.Header
+	secrets []string // scrubbed from every message GOWA sends back
+	http    *http.Client
+}
+
+// New builds a client for the device named by cfg.Account, with cfg.Credential holding the
+// server's Basic auth pair "user:password".
+func New(cfg provider.Config) (provider.Client, error) {
+	device := strings.TrimSpace(cfg.Account)
+	if device == "" {
+		return nil, errors.New("GOWA: spec.account must be the device id that goes in X-Device-Id")
+	}
+	user, password, ok := strings.Cut(cfg.Credential, ":")
+	if !ok || user == "" {
+		return nil, fmt.Errorf("GOWA: the credential must be the Basic auth pair \"user:password\": %w", provider.ErrUnauthorized)
+	}
+	token := base64.StdEncoding.EncodeToString([]byte(cfg.Credential))
+	return &Client{
+		base:    strings.TrimSuffix(cfg.Endpoint, "/"),
+		device:  device,
+		header:  http.Header{"Authorization": {"Basic " + token}, "X-Device-Id": {device}},
+		secrets: []string{cfg.Credential, token, password},
+		http:    cfg.HTTP,
+	}, nil
+}
+
+// envelope is GOWA's answer, utils.ResponseData: {status, code, message, results}.
+type envelope struct {
+	Code    code            `json:"code"`
+	Message string          `json:"message"`
+	Results json.RawMessage `json:"results"`
+}
+
+// code is GOWA's error code, a string such as "INVALID_JID"; the OpenAPI error examples give
+// a number (code: 400), which is read as its digits.
+type code string
+
+func (c *code) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*c = code(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*c = code(n)
+	return nil
+}
+
+// errNotOnWhatsApp marks a write GOWA refused as a whole because a participant failed its
+// IsOnWhatsApp check ("user is not registered").
+var errNotOnWhatsApp = errors.New("a participant is not on WhatsApp")
+
+// call sends one request and returns the results of a 2xx answer.
+func (c *Client) call(ctx context.Context, what, method, path string, body any) (json.RawMessage, error) {
+	resp, err := httpx.Do(ctx, c.http, method, c.base+path, c.header, body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		var env envelope
+		_ = json.Unmarshal(resp.Body, &env) // GOWA's Basic auth refusal has no JSON body
+		return nil, statusError(what, resp, string(env.Code), httpx.Scrub(env.Message, c.secrets...))
+	}
+	var env envelope
+	if err := httpx.Decode(resp, what, &env); err != nil {
+		return nil, err
+	}
+	return env.Results, nil
+}
+
+// statusError maps a GOWA failure onto the sentinels. GOWA passes whatsmeow's errors on as
+// 500 with their text, so the text tells a refused write (IQ 403 forbidden or 401
+// not-authorized: not an admin) from an unknown group (IQ 404, or GetGroupInfo's "group not
+// found") and a WhatsApp rate limit (IQ 429 rate-overlimit) from an outage.
+func statusError(what string, resp *httpx.Response, errCode, msg string) error {
+	var sentinel error
+	switch {
+	case resp.Status == http.StatusBadRequest && errCode == "INVALID_JID":
+		return fmt.Errorf("%s: HTTP 400: %w: %w: %s", what, provider.ErrInvalidRequest, errNotOnWhatsApp, msg)
+	case resp.Status == http.StatusUnauthorized && errCode == "AUTHENTICATION_ERROR":
+		// GOWA's login check, not its Basic auth: the device is not connected or logged in.
+		sentinel = provider.ErrUnavailable
+	case resp.Status == http.StatusInternalServerError:
+		sentinel = whatsmeowSentinel(msg)
+	}
+	if sentinel == nil {
+		return httpx.StatusError(what, resp, msg)
+	}
+	return fmt.Errorf("%s: HTTP %d: %w: %s", what, resp.Status, sentinel, msg)
+}
+
+// whatsmeowSentinel classifies the text of a whatsmeow error; nil leaves the status to decide.
+func whatsmeowSentinel(msg string) error {
+	m := strings.ToLower(msg)
+	switch {
+	case strings.Contains(m, "status 403") || strings.Contains(m, "forbidden") ||
+		strings.Contains(m, "status 401") || strings.Contains(m, "not-authorized"):
+		return provider.ErrNotAdmin
+	case strings.Contains(m, "status 404") || strings.Contains(m, "item-not-found") ||
+		strings.Contains(m, "group not found") || strings.Contains(m, "not participating"):
+		return provider.ErrNotFound
+	case strings.Contains(m, "status 429") || strings.Contains(m, "rate-overlimit"):
+		return &provider.RateLimitedError{}
+	}
+	return nil
+}
+
+// CheckAccount reads the device's status (GET /devices/{device}/status, the multi-device
+// guide's health check): it proves the Basic auth pair and the device id without a round trip
+// to WhatsApp, and that the device is connected and logged in.
+func (c *Client) CheckAccount(ctx context.Context) error {
+	what := "read GOWA device " + c.device
+	raw, err := c.call(ctx, what, http.MethodGet, "/devices/"+url.PathEscape(c.device)+"/status", nil)
+	if err != nil {
+		return err
+	}
+	var status struct {
+		IsConnected *bool `json:"is_connected"`
+		IsLoggedIn  *bool `json:"is_logged_in"`
+	}
+	if err := json.Unmarshal(raw, &status); err != nil || status.IsConnected == nil || status.IsLoggedIn == nil {
+		return fmt.Errorf("%s: response has no connection status: %w", what, provider.ErrUnavailable)
+	}
+	if !*status.IsConnected || !*status.IsLoggedIn {
+		return fmt.Errorf("%s: connected=%t, logged in=%t: %w", what, *status.IsConnected, *status.IsLoggedIn, provider.ErrUnavailable)
+	}
+	return nil
+}
+
+// participant is GOWA's domains/group.GroupParticipant.
+type participant struct {
+	JID          string `json:"jid"`
+	PhoneNumber  string `json:"phone_number"`
+	IsAdmin      bool   `json:"is_admin"`
+	IsSuperAdmin bool   `json:"is_super_admin"`
+}
+
+// ReadGroup reads the group's participants in one call. GOWA does not say which number the
+// device is, so Self stays empty.
+func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, error) {
+	what := "read GOWA group " + groupID
+	jid, err := groupJID(groupID)
+	if err != nil {
+		return roster.Group{}, fmt.Errorf("%s: %w", what, err)
+	}
+	raw, err := c.call(ctx, what, http.MethodGet, "/group/participants?group_id="+url.QueryEscape(jid), nil)
+	if err != nil {
+		return roster.Group{}, err
+	}
+	var res *struct {
+		Name         string        `json:"name"`
+		Participants []participant `json:"participants"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil || res == nil {
+		return roster.Group{}, fmt.Errorf("%s: response has no results: %w", what, provider.ErrUnavailable)
+	}
+	g := roster.Group{ID: groupID, Name: res.Name}
+	for _, p := range res.Participants {
+		g.Participants = append(g.Participants, toParticipant(p))
+	}
+	return g, nil
+}
+
+// toParticipant resolves a participant: its jid is a phone JID, or a LID with the number in
+// phone_number (which may be empty; the participant then stays unresolved).
+func toParticipant(p participant) roster.Participant {
+	out := roster.Participant{RawID: p.JID, Role: roster.RoleMember}
+	switch {
+	case p.IsSuperAdmin:
+		out.Role = roster.RoleSuperAdmin
+	case p.IsAdmin:
+		out.Role = roster.RoleAdmin
+	}
+	if phone, err := roster.Identify(p.JID, p.PhoneNumber); err == nil {
+		out.Phone = phone
+	}
+	return out
+}
+
+// groupJID is the group id GOWA expects: a "…@g.us" JID whose user part is digits (older
+// groups: "creator-timestamp"); bare digits get the server added.
+func groupJID(id string) (string, error) {
+	jid := strings.TrimSpace(id)
+	if !strings.Contains(jid, "@") {
+		jid += "@g.us"
+	}
+	user, ok := strings.CutSuffix(jid, "@g.us")
+	if !ok || user == "" || strings.Trim(user, "0123456789-") != "" {
+		return "", fmt.Errorf("GOWA group ids are group JIDs such as 120363025982934543@g.us, not %q: %w", id, provider.ErrInvalidRequest)
+	}
+	return jid, nil
+}
+
+var opPaths = map[roster.Op]string{
+	roster.OpAdd:     "/group/participants",
+	roster.OpRemove:  "/group/participants/remove",
+	roster.OpPromote: "/group/participants/promote",
+	roster.OpDemote:  "/group/participants/demote",
+}
+
+type changeRequest struct {
+	GroupID      string   `json:"group_id"`
+	Participants []string `json:"participants"`
+}
+
+// result is GOWA's domains/group.ParticipantStatus.
+type result struct {
+	Participant string `json:"participant"`
+	Status      string `json:"status"`
+	Message     string `json:"message"`
+}
+
+// Change applies op to at most MaxBatch members: one call, or more when GOWA refuses the batch
+// because a number in it is not on WhatsApp (see the package comment).
+func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, members []roster.Phone) ([]provider.Outcome, error) {
+	path, ok := opPaths[op]
+	if !ok {
+		return nil, fmt.Errorf("GOWA: unknown operation %q", op)
+	}
+	if len(members) == 0 || len(members) > MaxBatch {
+		return nil, fmt.Errorf("GOWA %s: %d participants, want 1 to %d: %w", op, len(members), MaxBatch, provider.ErrInvalidRequest)
+	}
+	jid, err := groupJID(groupID)
+	if err != nil {
+		return nil, fmt.Errorf("GOWA %s: %w", op, err)
+	}
+	return c.isolate(ctx, jid, op, path, members)
+}
+
+// isolate sends members in one call and, when GOWA refuses it because one of them is not on
+// WhatsApp, sends each half the same way. A refused call changes nothing, so resending is safe.
+// Any other failure of a later call fails the change; the next read shows what earlier calls did.
+func (c *Client) isolate(ctx context.Context, jid string, op roster.Op, path string, members []roster.Phone) ([]provider.Outcome, error) {
+	out, err := c.send(ctx, jid, op, path, members)
+	switch {
+	case !errors.Is(err, errNotOnWhatsApp):
+		return out, err
+	case len(members) == 1:
+		return []provider.Outcome{{Member: members[0], Result: provider.ResultNotOnWhatsApp,
+			Message: "GOWA refused the number: user is not registered on WhatsApp"}}, nil
+	}
+	half := len(members) / 2
+	first, err := c.isolate(ctx, jid, op, path, members[:half])
+	if err != nil {
+		return nil, err
+	}
+	rest, err := c.isolate(ctx, jid, op, path, members[half:])
+	if err != nil {
+		return nil, err
+	}
+	return append(first, rest...), nil
+}
+
+// send makes one write call.
+func (c *Client) send(ctx context.Context, jid string, op roster.Op, path string, members []roster.Phone) ([]provider.Outcome, error) {
+	req := changeRequest{GroupID: jid, Participants: make([]string, len(members))}
+	for i, m := range members {
+		req.Participants[i] = string(m) // bare digits: GOWA appends @s.whatsapp.net itself
+	}
+	what := fmt.Sprintf("%s %d participants in GOWA group %s", strings.ToLower(string(op)), len(members), jid)
+	raw, err := c.call(ctx, what, http.MethodPost, path, req)
+	if err != nil {
+		return nil, err
+	}
+	var results []result
+	_ = json.Unmarshal(raw, &results) // an unexpected shape leaves every outcome Unknown
+	return outcomes(op, members, results), nil
+}
+
+// outcomes reads GOWA's per-member statuses. "error" is a privacy-blocked add (WhatsApp 403
+// with an invite), or an unexplained refusal for the other operations; "success" hides
+// WhatsApp's code, so it is Unknown. A result is matched by its participant JID or, when that
+// names no number (a LID) and GOWA answered one result per member, by its position.
+func outcomes(op roster.Op, members []roster.Phone, results []result) []provider.Outcome {
+	byMember := make(map[roster.Phone]result, len(results))
+	for i, r := range results {
+		p, err := roster.Normalize(r.Participant)
+		switch {
+		case err == nil:
+		case len(results) == len(members):
+			p = members[i]
+		default:
+			continue
+		}
+		byMember[p] = r
+	}
+	out := make([]provider.Outcome, len(members))
+	for i, m := range members {
+		out[i] = provider.Outcome{Member: m, Result: provider.ResultUnknown}
+		r, ok := byMember[m]
+		switch {
+		case !ok || r.Status != "error":
+		case op == roster.OpAdd:
+			out[i].Result, out[i].Code = provider.ResultInviteRequired, 403
+			out[i].Message = strings.TrimSpace(r.Message + " (WhatsApp 403: the number's privacy settings allow only an invite)")
+		default:
+			out[i].Result, out[i].Message = provider.ResultRejected, r.Message
+		}
+	}
+	return out
+}
