@@ -1,0 +1,446 @@
+package waha_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wagov/wagov/internal/sim"
+	"github.com/wagov/wagov/internal/sim/simtest"
+	_ "github.com/wagov/wagov/internal/sim/waha"
+)
+
+const (
+	key      = "waha-key-1" // acme-waha: session "default", number +12123334444
+	otherKey = "waha-key-2" // other-waha: session "support", number +12125550100
+	group    = "120363042000000001@g.us"
+	small    = "120363042000000002@g.us" // maxSize 3; +12123334444 created it, +12125550100 is a member
+	lidGroup = "120363042000000003@g.us"
+	self     = "+12123334444"
+	creator  = "+12125550199"
+	member   = "+447700900002"
+)
+
+var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+type world struct {
+	sim *sim.Sim
+	srv *httptest.Server
+}
+
+func start(t *testing.T) world {
+	t.Helper()
+	seed, err := sim.LoadSeedFile("testdata/world.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sim.New(seed, sim.WithClock(simtest.NewClock(epoch).Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return world{sim: s, srv: srv}
+}
+
+// do sends one WAHA request with the given X-Api-Key ("" for none).
+func (w world) do(t *testing.T, method, path, apiKey, body string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, w.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if apiKey != "" {
+		req.Header.Set("X-Api-Key", apiKey)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, b
+}
+
+// write posts a ParticipantsRequest naming ids to one of the write paths of group.
+func (w world) write(t *testing.T, group, path string, ids ...string) (int, []byte) {
+	t.Helper()
+	status, _, b := w.do(t, http.MethodPost, "/api/default/groups/"+group+"/"+path, key, participantsBody(ids...))
+	return status, b
+}
+
+func participantsBody(ids ...string) string {
+	type p struct {
+		ID string `json:"id"`
+	}
+	req := struct {
+		Participants []p `json:"participants"`
+	}{}
+	for _, id := range ids {
+		req.Participants = append(req.Participants, p{id})
+	}
+	b, _ := json.Marshal(req)
+	return string(b)
+}
+
+func (w world) roles(t *testing.T, id string) map[string]string {
+	t.Helper()
+	g, ok := w.sim.Group(id)
+	if !ok {
+		t.Fatalf("group %s missing", id)
+	}
+	out := map[string]string{}
+	for _, m := range g.Participants {
+		out[m.Phone] = m.Role
+	}
+	return out
+}
+
+func assertJSON(t *testing.T, got []byte, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("answer is not JSON: %v\n%s", err, got)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("bad want: %v", err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("answer\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestSessionInfo(t *testing.T) {
+	w := start(t)
+	status, _, body := w.do(t, http.MethodGet, "/api/sessions/default", key, "")
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	assertJSON(t, body, `{"name": "default", "status": "WORKING", "config": {},
+		"me": {"id": "12123334444@c.us", "pushName": "acme-waha"}, "engine": {"engine": "NOWEB"}}`)
+
+	status, _, body = w.do(t, http.MethodGet, "/api/sessions/support", key, "")
+	if status != http.StatusNotFound {
+		t.Fatalf("another account's session: status %d: %s", status, body)
+	}
+	assertJSON(t, body, `{"statusCode": 404, "message": "Session not found", "error": "Not Found"}`)
+}
+
+func TestParticipantsV2(t *testing.T) {
+	tests := []struct {
+		name, path, want string
+	}{
+		{"phone-addressed", "/api/default/groups/" + group + "/participants/v2", `[
+			{"id": "12125550199@c.us", "role": "superadmin"},
+			{"id": "12123334444@c.us", "role": "admin"},
+			{"id": "447700900002@c.us", "role": "participant"}]`},
+		{"@ percent-encoded", "/api/default/groups/120363042000000001%40g.us/participants/v2", `[
+			{"id": "12125550199@c.us", "role": "superadmin"},
+			{"id": "12123334444@c.us", "role": "admin"},
+			{"id": "447700900002@c.us", "role": "participant"}]`},
+		{"LID-addressed: the LID with pn, or the number where the world knows no LID",
+			"/api/default/groups/" + lidGroup + "/participants/v2", `[
+			{"id": "118230041276650@lid", "pn": "12125550199@c.us", "role": "superadmin"},
+			{"id": "90871234567@lid", "pn": "12123334444@c.us", "role": "admin"},
+			{"id": "205227043110953@lid", "pn": "447700900002@c.us", "role": "participant"},
+			{"id": "447700900003@c.us", "role": "participant"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := start(t)
+			status, _, body := w.do(t, http.MethodGet, tt.path, key, "")
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			assertJSON(t, body, tt.want)
+		})
+	}
+}
+
+func TestLIDLookup(t *testing.T) {
+	tests := []struct{ lid, want string }{
+		{"205227043110953@lid", `{"lid": "205227043110953@lid", "pn": "447700900002@c.us"}`},
+		{"205227043110953%40lid", `{"lid": "205227043110953@lid", "pn": "447700900002@c.us"}`},
+		{"205227043110953", `{"lid": "205227043110953@lid", "pn": "447700900002@c.us"}`},
+		{"999999999@lid", `{"lid": "999999999@lid", "pn": null}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lid, func(t *testing.T) {
+			w := start(t)
+			status, _, body := w.do(t, http.MethodGet, "/api/default/lids/"+tt.lid, key, "")
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			assertJSON(t, body, tt.want)
+		})
+	}
+}
+
+// result is one element of NOWEB's answer to a write.
+type result struct {
+	Status  string `json:"status"`
+	JID     string `json:"jid"`
+	Content struct {
+		Tag     string            `json:"tag"`
+		Attrs   map[string]string `json:"attrs"`
+		Content []struct {
+			Tag   string            `json:"tag"`
+			Attrs map[string]string `json:"attrs"`
+		} `json:"content"`
+	} `json:"content"`
+}
+
+func results(t *testing.T, body []byte) []result {
+	t.Helper()
+	var out []result
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatalf("answer is not NOWEB's result list: %v\n%s", err, body)
+	}
+	return out
+}
+
+func TestDocumentedWriteShape(t *testing.T) {
+	w := start(t)
+	status, body := w.write(t, group, "participants/add", "447700176576@c.us")
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	assertJSON(t, body, `[{"status": "200", "jid": "447700176576@s.whatsapp.net",
+		"content": {"tag": "participant", "attrs": {"jid": "447700176576@s.whatsapp.net"}}}]`)
+}
+
+func TestAddCodes(t *testing.T) {
+	tests := []struct {
+		name, group, id, status, roleAfter string
+	}{
+		{"added", group, "447700176576@c.us", "200", "member"},
+		{"added by s.whatsapp.net id", group, "447700176576@s.whatsapp.net", "200", "member"},
+		{"already a member", group, "447700900002@c.us", "409", "member"},
+		{"already a member, by LID", group, "205227043110953@lid", "409", "member"},
+		{"privacy", group, "447700900001@c.us", "403", ""},
+		{"not on WhatsApp", group, "15550000000@c.us", "404", ""},
+		{"recently left", group, "17137150000@c.us", "408", ""},
+		{"the last seat of a small group", small, "447700176576@c.us", "200", "member"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := start(t)
+			status, body := w.write(t, tt.group, "participants/add", tt.id)
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			r := results(t, body)
+			if len(r) != 1 || r[0].Status != tt.status {
+				t.Fatalf("results %s, want status %q", body, tt.status)
+			}
+			phone := "+" + strings.Split(tt.id, "@")[0]
+			if strings.HasSuffix(tt.id, "@lid") {
+				phone = member
+			}
+			if got := w.roles(t, tt.group)[phone]; got != tt.roleAfter {
+				t.Errorf("role after %q, want %q", got, tt.roleAfter)
+			}
+			if tt.status == "403" {
+				req := r[0].Content.Content
+				if len(req) != 1 || req[0].Tag != "add_request" || req[0].Attrs["code"] == "" || req[0].Attrs["expiration"] == "" {
+					t.Errorf("privacy refusal carries no add_request: %s", body)
+				}
+			}
+		})
+	}
+	t.Run("one seat left, two numbers", func(t *testing.T) {
+		w := start(t)
+		_, body := w.write(t, small, "participants/add", "447700176576@c.us", "17137157533@c.us")
+		if r := results(t, body); len(r) != 2 || r[0].Status != "200" || r[1].Status != "419" || r[1].Content.Attrs["error"] != "419" {
+			t.Errorf("want 200 then 419, got %s", body)
+		}
+	})
+}
+
+func TestRoleChangeCodes(t *testing.T) {
+	tests := []struct {
+		name, path, phone, status, roleAfter string
+	}{
+		{"promote a member", "admin/promote", member, "200", "admin"},
+		{"promote an admin", "admin/promote", self, "200", "admin"},
+		{"promote a non-member", "admin/promote", "+447700176576", "404", ""},
+		{"demote an admin", "admin/demote", self, "200", "member"},
+		{"demote a member", "admin/demote", member, "200", "member"},
+		{"demote the creator", "admin/demote", creator, "403", "superadmin"},
+		{"remove a member", "participants/remove", member, "200", ""},
+		{"remove the creator", "participants/remove", creator, "403", "superadmin"},
+		{"remove a non-member", "participants/remove", "+447700176576", "404", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := start(t)
+			status, body := w.write(t, group, tt.path, strings.TrimPrefix(tt.phone, "+")+"@c.us")
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			if r := results(t, body); len(r) != 1 || r[0].Status != tt.status {
+				t.Errorf("results %s, want status %q", body, tt.status)
+			}
+			if got := w.roles(t, group)[tt.phone]; got != tt.roleAfter {
+				t.Errorf("role after %q, want %q", got, tt.roleAfter)
+			}
+		})
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	tests := []struct {
+		name, apiKey, path, body string
+		status                   int
+		has                      []string
+	}{
+		{"another session's name", key, "/api/support/groups/" + group + "/participants/add", participantsBody("447700176576@c.us"),
+			404, []string{`"statusCode":404`, `We didn't find a session with name 'support'`}},
+		{"invalid JSON", key, "/api/default/groups/" + group + "/participants/add", `{"participants":`,
+			400, []string{`"statusCode":400`, `"error":"Bad Request"`}},
+		{"participants as strings", key, "/api/default/groups/" + group + "/participants/add", `{"participants":["447700176576@c.us"]}`,
+			400, []string{`"statusCode":400`}},
+		{"no participants", key, "/api/default/groups/" + group + "/admin/promote", `{"participants":[]}`,
+			400, []string{"at least 1"}},
+		{"a +E164 id", key, "/api/default/groups/" + group + "/participants/add", participantsBody("+447700176576"),
+			400, []string{"participants.0.id"}},
+		{"bare digits", key, "/api/default/groups/" + group + "/admin/demote", participantsBody("12125550199", "447700900002@c.us"),
+			400, []string{"participants.0.id"}},
+		{"an unknown LID", key, "/api/default/groups/" + group + "/participants/remove", participantsBody("1@lid"),
+			400, []string{"participants.0.id"}},
+		{"not a group JID", key, "/api/default/groups/WAG45b0f301/participants/add", participantsBody("447700176576@c.us"),
+			500, []string{`"exception":{"message":"bad-request"`}},
+		{"unknown group", key, "/api/default/groups/120363042999999999@g.us/participants/add", participantsBody("447700176576@c.us"),
+			500, []string{`"statusCode":500`, `"exception":{"message":"item-not-found"`, `"request":{"path":"/api/default/groups/120363042999999999@g.us/participants/add","method":"POST"`}},
+		{"session is only a member", otherKey, "/api/support/groups/" + small + "/participants/add", participantsBody("447700176576@c.us"),
+			500, []string{`"exception":{"message":"not-authorized"`}},
+		{"session is not in the group", otherKey, "/api/support/groups/" + group + "/admin/promote", participantsBody("447700900002@c.us"),
+			500, []string{`"exception":{"message":"forbidden"`}},
+		{"read a group the session is not in", otherKey, "/api/support/groups/" + group + "/participants/v2", "",
+			500, []string{`"exception":{"message":"forbidden"`}},
+		{"read another session's group list", key, "/api/support/groups/" + group + "/participants/v2", "",
+			404, []string{`We didn't find a session`}},
+		{"legacy participants path", key, "/api/default/groups/" + group + "/participants", "",
+			404, []string{`"statusCode":404`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := start(t)
+			before := w.roles(t, group)
+			method := http.MethodPost
+			if tt.body == "" {
+				method = http.MethodGet
+			}
+			status, _, body := w.do(t, method, tt.path, tt.apiKey, tt.body)
+			if status != tt.status {
+				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
+			}
+			for _, s := range tt.has {
+				if !strings.Contains(string(body), s) {
+					t.Errorf("answer lacks %s:\n%s", s, body)
+				}
+			}
+			if after := w.roles(t, group); !reflect.DeepEqual(after, before) {
+				t.Errorf("a refused call changed the group: %v → %v", before, after)
+			}
+		})
+	}
+}
+
+func TestAuthFailures(t *testing.T) {
+	for _, apiKey := range []string{"", "wrong-key"} {
+		t.Run("key "+apiKey, func(t *testing.T) {
+			w := start(t)
+			status, _, body := w.do(t, http.MethodGet, "/api/default/groups/"+group+"/participants/v2", apiKey, "")
+			if status != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401: %s", status, body)
+			}
+			assertJSON(t, body, `{"statusCode": 401, "message": "invalid or missing API key", "error": "Unauthorized"}`)
+			if calls := w.sim.Calls(); len(calls) != 1 || calls[0].Account != "" || calls[0].Op != sim.OpRead {
+				t.Errorf("call log %+v", calls)
+			}
+		})
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	w := start(t)
+	path := "/api/support/groups/" + small + "/participants/v2"
+	for range 2 {
+		if status, _, body := w.do(t, http.MethodGet, path, otherKey, ""); status != http.StatusOK {
+			t.Fatalf("status %d within the burst: %s", status, body)
+		}
+	}
+	status, header, body := w.do(t, http.MethodGet, path, otherKey, "")
+	if status != http.StatusTooManyRequests || header.Get("Retry-After") != "1" {
+		t.Fatalf("status %d, Retry-After %q: %s", status, header.Get("Retry-After"), body)
+	}
+	assertJSON(t, body, `{"statusCode": 429, "message": "rate limit exceeded", "error": "Too Many Requests"}`)
+}
+
+// TestFaultBodies shows the answers a test injects that the world never gives by itself: a
+// session that is not WORKING, and GOWS's empty participant list (devlikeapro/waha#1471).
+func TestFaultBodies(t *testing.T) {
+	const notWorking = `{"error":"Session status is not as expected. Try again later or restart the session",` +
+		`"session":"default","status":"SCAN_QR_CODE","expected":["WORKING"]}`
+	tests := []struct {
+		name  string
+		fault sim.Fault
+		want  int
+		body  string
+	}{
+		{"session not WORKING", sim.Fault{Op: sim.OpRead, Status: 422, Body: notWorking}, 422, notWorking},
+		{"empty participant list", sim.Fault{Op: sim.OpRead, Status: 200, Body: "[]"}, 200, "[]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := start(t)
+			w.sim.InjectFault(tt.fault)
+			status, _, body := w.do(t, http.MethodGet, "/api/default/groups/"+group+"/participants/v2", key, "")
+			if status != tt.want {
+				t.Fatalf("status %d, want %d", status, tt.want)
+			}
+			assertJSON(t, body, tt.body)
+		})
+	}
+}
+
+func TestCallLog(t *testing.T) {
+	w := start(t)
+	w.do(t, http.MethodGet, "/api/sessions/default", key, "")
+	w.do(t, http.MethodGet, "/api/default/groups/120363042000000001%40g.us/participants/v2", key, "")
+	w.write(t, group, "participants/add", "447700176576@c.us", "17137157533@c.us")
+	w.write(t, group, "admin/promote", "447700176576@c.us")
+	w.write(t, group, "admin/demote", "447700176576@c.us")
+	w.write(t, group, "participants/remove", "447700176576@c.us")
+	w.do(t, http.MethodGet, "/api/default/lids/205227043110953@lid", key, "")
+	w.do(t, http.MethodGet, "/api/default/nope", key, "")
+	call := func(op, grp, method, path string, members int) sim.Call {
+		return sim.Call{Time: epoch, Provider: "WAHA", Account: "acme-waha", Op: op, Group: grp, Method: method, Path: path, Status: 200, Members: members}
+	}
+	base := "/api/default/groups/" + group
+	unknown := call(sim.OpUnknown, "", "GET", "/api/default/nope", 0)
+	unknown.Status = 404
+	want := []sim.Call{
+		call(sim.OpAccount, "", "GET", "/api/sessions/default", 0),
+		call(sim.OpRead, group, "GET", base+"/participants/v2", 0),
+		call(sim.OpAdd, group, "POST", base+"/participants/add", 2),
+		call(sim.OpPromote, group, "POST", base+"/admin/promote", 1),
+		call(sim.OpDemote, group, "POST", base+"/admin/demote", 1),
+		call(sim.OpRemove, group, "POST", base+"/participants/remove", 1),
+		call(sim.OpAccount, "", "GET", "/api/default/lids/205227043110953@lid", 0),
+		unknown,
+	}
+	if got := w.sim.Calls(); !reflect.DeepEqual(got, want) {
+		t.Errorf("calls\n%+v\nwant\n%+v", got, want)
+	}
+}
