@@ -3,6 +3,7 @@
 package supported
 
 import (
+	_ "github.com/wagov/wagov/internal/provider/evolution"
 	_ "github.com/wagov/wagov/internal/provider/gowa"
 	_ "github.com/wagov/wagov/internal/provider/quickgateway"
 	_ "github.com/wagov/wagov/internal/provider/twochat"

@@ -3,6 +3,7 @@
 package dialects
 
 import (
+	_ "github.com/wagov/wagov/internal/sim/evolution"
 	_ "github.com/wagov/wagov/internal/sim/gowa"
 	_ "github.com/wagov/wagov/internal/sim/quickgateway"
 	_ "github.com/wagov/wagov/internal/sim/twochat"

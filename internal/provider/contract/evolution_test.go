@@ -1,0 +1,18 @@
+package contract
+
+import (
+	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/sim"
+)
+
+func init() {
+	register(Case{
+		Type: "Evolution",
+		Account: sim.Account{Name: "contract", Type: "Evolution", APIKey: "contract-evolution-key",
+			Session: "contract-instance", Numbers: []string{"+12123334444"}},
+		Config: func(endpoint string) provider.Config {
+			return provider.Config{Endpoint: endpoint, Account: "contract-instance", Credential: "contract-evolution-key"}
+		},
+		GroupID: func(_, jid string) string { return jid },
+	})
+}
