@@ -21,6 +21,9 @@ import (
 type typeCase struct {
 	// Type is the spec.type.
 	Type whatsappv1.ProviderType
+	// EndpointPath is appended to the simulator's URL to make spec.endpoint, for a dialect
+	// that wagov-sim serves under a path (Wasend: one per documented path set).
+	EndpointPath string
 	// Account is added to the simulator; Numbers[0] is its own number.
 	Account sim.Account
 	// SpecAccount is the provider's spec.account (a number, session, instance or device).
@@ -52,7 +55,7 @@ func convergesOn(t *testing.T, c typeCase) {
 	if err := k8s.Create(suiteCtx, &whatsappv1.WhatsAppProvider{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: providerRef},
 		Spec: whatsappv1.ProviderSpec{
-			Type: c.Type, Endpoint: simURL, AllowInsecureHTTP: true, Account: c.SpecAccount,
+			Type: c.Type, Endpoint: simURL + c.EndpointPath, AllowInsecureHTTP: true, Account: c.SpecAccount,
 			CredentialsRef: whatsappv1.SecretKeyRef{Name: "credentials", Key: "apiKey"},
 			RateLimit:      &whatsappv1.RateLimit{RequestsPerMinute: 6000, Burst: 50},
 		},

@@ -111,6 +111,14 @@ func (i *instrumented) Change(ctx context.Context, id string, op roster.Op, m []
 	return out, err
 }
 
+// Describe passes on what the wrapped client says about its account, if it says anything.
+func (i *instrumented) Describe() string {
+	if d, ok := i.next.(provider.Describer); ok {
+		return d.Describe()
+	}
+	return ""
+}
+
 func opLabel(op roster.Op) string {
 	switch op {
 	case roster.OpAdd:

@@ -8,5 +8,6 @@ import (
 	_ "github.com/wagov/wagov/internal/provider/quickgateway"
 	_ "github.com/wagov/wagov/internal/provider/twochat"
 	_ "github.com/wagov/wagov/internal/provider/waha"
+	_ "github.com/wagov/wagov/internal/provider/wasend"
 	_ "github.com/wagov/wagov/internal/provider/wawp"
 )

@@ -8,5 +8,6 @@ import (
 	_ "github.com/wagov/wagov/internal/sim/quickgateway"
 	_ "github.com/wagov/wagov/internal/sim/twochat"
 	_ "github.com/wagov/wagov/internal/sim/waha"
+	_ "github.com/wagov/wagov/internal/sim/wasend"
 	_ "github.com/wagov/wagov/internal/sim/wawp"
 )
