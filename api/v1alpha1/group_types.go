@@ -210,6 +210,7 @@ type WhatsAppGroup struct {
 	Spec WhatsAppGroupSpec `json:"spec"`
 	// status is what the controller last saw and did.
 	// +optional
+	// +kubebuilder:default={observedGeneration:-1}
 	Status WhatsAppGroupStatus `json:"status,omitempty"`
 }
 

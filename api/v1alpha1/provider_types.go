@@ -132,6 +132,7 @@ type WhatsAppProvider struct {
 	Spec ProviderSpec `json:"spec"`
 	// status is what the controller last saw of it.
 	// +optional
+	// +kubebuilder:default={observedGeneration:-1}
 	Status ProviderStatus `json:"status,omitempty"`
 }
 
@@ -179,6 +180,7 @@ type ClusterWhatsAppProvider struct {
 	Spec ClusterProviderSpec `json:"spec"`
 	// status is what the controller last saw of it.
 	// +optional
+	// +kubebuilder:default={observedGeneration:-1}
 	Status ProviderStatus `json:"status,omitempty"`
 }
 

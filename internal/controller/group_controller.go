@@ -60,6 +60,13 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if g.Spec.Suspend {
+		// No provider call; only record that the suspended spec was seen, so that kstatus
+		// does not read the group as forever in progress.
+		if g.Status.ObservedGeneration != g.Generation {
+			orig := g.DeepCopy()
+			g.Status.ObservedGeneration = g.Generation
+			return reconcile.Result{}, r.Client.Status().Patch(ctx, &g, client.MergeFrom(orig))
+		}
 		return reconcile.Result{}, nil
 	}
 	orig := g.DeepCopy()

@@ -191,9 +191,16 @@ func TestSuspendMakesNoCalls(t *testing.T) {
 		}
 		return nil
 	})
-	if g := getGroup(t, ns, "paused"); len(g.Status.Conditions) != 0 {
-		t.Errorf("suspended group status was written: %+v", g.Status)
-	}
+	eventually(t, 5*time.Second, func() error {
+		g := getGroup(t, ns, "paused")
+		if len(g.Status.Conditions) != 0 || g.Status.LastSyncTime != nil {
+			return fmt.Errorf("suspended group was synced: %+v", g.Status)
+		}
+		if g.Status.ObservedGeneration != g.Generation {
+			return fmt.Errorf("observedGeneration %d, generation %d: kstatus would read it as in progress", g.Status.ObservedGeneration, g.Generation)
+		}
+		return nil
+	})
 }
 
 // When the account is not an admin of the group, no write is attempted.

@@ -70,6 +70,14 @@ func (r *ProviderReconciler) check(ctx context.Context, obj whatsappv1.ProviderO
 		apimeta.SetStatusCondition(&st.Conditions, metav1.Condition{
 			Type: whatsappv1.ConditionReady, Status: s, Reason: reason, Message: msg, ObservedGeneration: obj.GetGeneration(),
 		})
+		// Stalled (kstatus: Failed) when only a person can fix it.
+		if s == metav1.ConditionFalse && needsPerson(reason) {
+			apimeta.SetStatusCondition(&st.Conditions, metav1.Condition{
+				Type: whatsappv1.ConditionStalled, Status: metav1.ConditionTrue, Reason: reason, Message: msg, ObservedGeneration: obj.GetGeneration(),
+			})
+		} else {
+			apimeta.RemoveStatusCondition(&st.Conditions, whatsappv1.ConditionStalled)
+		}
 	}
 	conn, err := r.Connector.Connect(ctx, obj)
 	if err != nil {
@@ -93,7 +101,11 @@ func (r *ProviderReconciler) check(ctx context.Context, obj whatsappv1.ProviderO
 	st.LastCheckedTime = &now
 	switch {
 	case err == nil:
-		setReady(metav1.ConditionTrue, whatsappv1.ReasonAccountReady, "credentials accepted and the account answered a read call")
+		msg := "credentials accepted and the account answered a read call"
+		if d, ok := conn.Client.(provider.Describer); ok && d.Describe() != "" {
+			msg += "; " + d.Describe()
+		}
+		setReady(metav1.ConditionTrue, whatsappv1.ReasonAccountReady, msg)
 		return reconcile.Result{RequeueAfter: r.Recheck}, nil
 	case errors.Is(err, provider.ErrUnauthorized):
 		setReady(metav1.ConditionFalse, whatsappv1.ReasonInvalidCredentials, "the provider rejected the credentials; fix the Secret's key and wagov checks again")

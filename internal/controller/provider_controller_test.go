@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -67,6 +68,9 @@ func TestWrongKeyIsNotRetriedUntilTheSecretChanges(t *testing.T) {
 	var p whatsappv1.WhatsAppProvider
 	if err := k8s.Get(suiteCtx, types.NamespacedName{Namespace: ns, Name: providerRef}, &p); err != nil {
 		t.Fatal(err)
+	}
+	if c := apimeta.FindStatusCondition(p.Status.Conditions, whatsappv1.ConditionStalled); c == nil || c.Status != metav1.ConditionTrue {
+		t.Errorf("conditions %+v, want Stalled: only a person can fix a wrong key", p.Status.Conditions)
 	}
 	if s := fmt.Sprintf("%+v", p.Status); strings.Contains(s, wrong) {
 		t.Fatalf("provider status shows the key: %s", s)
