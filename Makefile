@@ -37,7 +37,7 @@ build: ## Build bin/wagov and bin/wagov-sim.
 	CGO_ENABLED=0 go build -o $(BIN)/wagov-sim ./cmd/wagov-sim
 
 .PHONY: test
-test: $(KUBEBUILDER_ASSETS)/kube-apiserver $(CONTROLLER_GEN) $(HELM) ## Unit, simulator, envtest and generated-file checks.
+test: $(KUBEBUILDER_ASSETS)/kube-apiserver $(CONTROLLER_GEN) $(HELM) $(KUBECTL) ## Unit, simulator, envtest, chart, GitOps health and end-to-end (test/e2e) checks.
 	go vet ./...
 	WAGOV_REQUIRE_ENVTEST=1 go test -count=1 ./...
 

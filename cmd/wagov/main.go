@@ -20,11 +20,12 @@ import (
 
 func main() {
 	o := controller.DefaultOptions()
-	var metricsAddr, probeAddr string
+	var metricsAddr, probeAddr, leaderElectionNamespace string
 	var leaderElect bool
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the /metrics endpoint binds to; 0 disables it")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the /healthz and /readyz probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles")
+	flag.StringVar(&leaderElectionNamespace, "leader-election-namespace", "", "namespace of the leader election Lease; empty means the pod's own namespace (required outside a cluster)")
 	flag.IntVar(&o.GroupConcurrency, "group-concurrency", o.GroupConcurrency, "how many groups sync at once")
 	flag.DurationVar(&o.ConfirmAfter, "confirm-after", o.ConfirmAfter, "how long after writing changes a group is read again to confirm them")
 	flag.DurationVar(&o.ProviderRecheck, "provider-recheck", o.ProviderRecheck, "how often a Ready provider account is checked again")
@@ -45,11 +46,15 @@ func main() {
 		os.Exit(1)
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress: probeAddr,
-		LeaderElection:         leaderElect,
-		LeaderElectionID:       "wagov.whatsapp.wagov.dev",
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: metricsAddr},
+		HealthProbeBindAddress:  probeAddr,
+		LeaderElection:          leaderElect,
+		LeaderElectionID:        "wagov.whatsapp.wagov.dev",
+		LeaderElectionNamespace: leaderElectionNamespace,
+		// main exits as soon as the manager stops, so the Lease can be handed over at once:
+		// a rolling update does not wait out the lease duration.
+		LeaderElectionReleaseOnCancel: true,
 		// Secrets are read when needed, not cached: the operator never holds every Secret in memory.
 		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
 	})

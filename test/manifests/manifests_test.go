@@ -78,7 +78,8 @@ func runTests(m *testing.M) int {
 	}
 
 	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
+		// testdata holds a stand-in ServiceMonitor CRD for the chart's optional ServiceMonitor.
+		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases"), filepath.Join(root, "test", "manifests", "testdata")},
 		ErrorIfCRDPathMissing: true,
 	}
 	if _, err := env.Start(); err != nil {
@@ -235,6 +236,20 @@ func TestChartAppliesToServer(t *testing.T) {
 		{"defaults", nil},
 		{"two replicas, no metrics", []string{"--set", "replicaCount=2", "--set", "metrics.enabled=false"}},
 		{"no leader election", []string{"--set", "leaderElect=false", "--set", "serviceAccount.name=wagov-operator"}},
+		{"ServiceMonitor and NetworkPolicy", []string{
+			"--set", "metrics.serviceMonitor.enabled=true",
+			"--set", "metrics.serviceMonitor.labels.release=kube-prometheus-stack",
+			"--set", "metrics.serviceMonitor.interval=1m",
+			"--set", "metrics.serviceMonitor.metricRelabelings[0].action=keep",
+			"--set", "metrics.serviceMonitor.metricRelabelings[0].sourceLabels[0]=__name__",
+			"--set", "metrics.serviceMonitor.metricRelabelings[0].regex=wagov_.*",
+			"--set", "networkPolicy.enabled=true",
+			"--set", "networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=monitoring",
+			"--set", "networkPolicy.egress[0].ports[0].port=53",
+			"--set", "networkPolicy.egress[0].ports[0].protocol=UDP",
+			"--set", "networkPolicy.egress[1].ports[0].port=443",
+		}},
+		{"NetworkPolicy without metrics", []string{"--set", "metrics.enabled=false", "--set", "networkPolicy.enabled=true"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			serverDryRun(t, helmTemplate(t, append([]string{"--include-crds"}, tc.set...)...))
@@ -253,6 +268,70 @@ func TestChartPodSecurityCheckBites(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "would violate PodSecurity") {
 		t.Fatalf("no Pod Security warning for allowPrivilegeEscalation=true; stderr:\n%s", errOut)
+	}
+}
+
+// TestChartOptionalObjects checks that the ServiceMonitor and the NetworkPolicy are rendered
+// only when asked for.
+func TestChartOptionalObjects(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  []string
+		want []string // the kinds rendered besides the ones always there
+	}{
+		{"defaults", nil, nil},
+		{"ServiceMonitor", []string{"--set", "metrics.serviceMonitor.enabled=true"}, []string{"ServiceMonitor"}},
+		{"NetworkPolicy", []string{"--set", "networkPolicy.enabled=true"}, []string{"NetworkPolicy"}},
+		{"both", []string{"--set", "metrics.serviceMonitor.enabled=true", "--set", "networkPolicy.enabled=true"}, []string{"NetworkPolicy", "ServiceMonitor"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var optional []string
+			for _, o := range decode(t, helmTemplate(t, tc.set...)) {
+				if k := o.GetKind(); k == "ServiceMonitor" || k == "NetworkPolicy" {
+					optional = append(optional, k)
+				}
+			}
+			slices.Sort(optional)
+			if !slices.Equal(optional, tc.want) {
+				t.Errorf("rendered %v, want %v", optional, tc.want)
+			}
+		})
+	}
+}
+
+// TestChartValuesSchemaRefuses checks that values.schema.json catches typos and bad values
+// before anything reaches the cluster.
+func TestChartValuesSchemaRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		set, want string
+	}{
+		{"metrics.enabeld=false", "additional properties 'enabeld' not allowed"},
+		{"replicas=2", "additional properties 'replicas' not allowed"},
+		{"metrics.serviceMonitor.enable=true", "additional properties 'enable' not allowed"},
+		{"networkPolicy.egres[0].ports[0].port=53", "additional properties 'egres' not allowed"},
+		{"image.pullPolicy=Sometimes", "/image/pullPolicy"},
+		{"controller.confirmAfter=10", "/controller/confirmAfter"},
+		{"controller.providerRecheck=ten minutes", "/controller/providerRecheck"},
+		{"controller.groupConcurrency=0", "/controller/groupConcurrency"},
+		{"logging.level=verbose", "/logging/level"},
+		{"logging.encoder=text", "/logging/encoder"},
+		{"metrics.port=80800", "/metrics/port"},
+		{"metrics.serviceMonitor.interval=1.5m", "/metrics/serviceMonitor/interval"},
+		{"extraArgs[0]=leader-elect", "/extraArgs/0"},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			_, errOut, err := run(t, nil, "helm", "template", "wagov", "charts/wagov", "--set", tc.set)
+			if err == nil || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("want a schema error mentioning %q, got err=%v\n%s", tc.want, err, errOut)
+			}
+		})
+	}
+}
+
+func TestChartRefusesServiceMonitorWithoutMetrics(t *testing.T) {
+	_, errOut, err := run(t, nil, "helm", "template", "wagov", "charts/wagov", "--set", "metrics.enabled=false", "--set", "metrics.serviceMonitor.enabled=true")
+	if err == nil || !strings.Contains(errOut, "needs metrics.enabled") {
+		t.Fatalf("want a refusal naming metrics.enabled, got err=%v\n%s", err, errOut)
 	}
 }
 
