@@ -21,6 +21,7 @@ import (
 	"github.com/wagov/wagov/internal/metrics"
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/ratelimit"
+	"github.com/wagov/wagov/internal/roster"
 )
 
 // Connector builds provider clients from provider objects.
@@ -38,6 +39,8 @@ type Connection struct {
 	MaxBatch int
 	// ReadLag is how long the provider's reads may trail its writes.
 	ReadLag time.Duration
+	// Canonical maps the forms of a number the provider treats as one person to one form.
+	Canonical func(roster.Phone) roster.Phone
 }
 
 // connectError is a failure to build a connection, with the condition reason it surfaces as.
@@ -77,11 +80,12 @@ func (c *Connector) Connect(ctx context.Context, p whatsappv1.ProviderObject) (*
 		endpoint = caps.DefaultEndpoint
 	}
 	return &Connection{
-		Type:     string(spec.Type),
-		Client:   metrics.Instrument(string(spec.Type), cl),
-		Account:  c.Accounts.Get(string(spec.Type)+"|"+strings.TrimSuffix(endpoint, "/")+"|"+spec.Account, budget(spec.RateLimit)),
-		MaxBatch: batch,
-		ReadLag:  caps.ReadLag,
+		Type:      string(spec.Type),
+		Client:    metrics.Instrument(string(spec.Type), cl),
+		Account:   c.Accounts.Get(string(spec.Type)+"|"+strings.TrimSuffix(endpoint, "/")+"|"+spec.Account, budget(spec.RateLimit)),
+		MaxBatch:  batch,
+		ReadLag:   caps.ReadLag,
+		Canonical: caps.Canonical,
 	}, nil
 }
 

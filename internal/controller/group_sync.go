@@ -188,7 +188,8 @@ func (s *groupSync) read(ctx context.Context) (reconcile.Result, error, bool) {
 		res, err := s.providerFailed(err)
 		return res, err, true
 	}
-	s.live = live
+	declared := append(phones(s.g.Spec.Members), phones(s.g.Spec.Admins)...)
+	s.live = live.Recognise(declared, s.conn.Canonical)
 	return reconcile.Result{}, nil, false
 }
 

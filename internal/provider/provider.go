@@ -87,6 +87,10 @@ type Capabilities struct {
 	MaxBatch int
 	// DefaultEndpoint is the base URL of a hosted type; empty for self-hosted types.
 	DefaultEndpoint string
+	// Canonical, when set, maps the forms of one person's number that the provider treats as
+	// the same (it rewrites numbers on writes) to one form; the controller then reads a member
+	// back under the number the spec declares.
+	Canonical func(roster.Phone) roster.Phone
 	// ReadLag is how long the provider's reads may trail its writes: a change sent within it
 	// and not yet visible is awaited, not sent again.
 	ReadLag time.Duration

@@ -133,6 +133,32 @@ func (g Group) Index() map[Phone]Participant {
 	return m
 }
 
+// Recognise returns the group with each participant whose number is equivalent to a declared
+// one under canon (a provider's rewrite of numbers, such as Evolution's country rules) carrying
+// the declared number instead, so that the two forms of one person never look like two people.
+// A nil canon returns g unchanged.
+func (g Group) Recognise(declared []Phone, canon func(Phone) Phone) Group {
+	if canon == nil {
+		return g
+	}
+	byCanon := make(map[Phone]Phone, len(declared))
+	for _, d := range declared {
+		byCanon[canon(d)] = d
+	}
+	out := g
+	out.Participants = make([]Participant, len(g.Participants))
+	for i, p := range g.Participants {
+		if d, ok := byCanon[canon(p.Phone)]; ok && p.Resolved() {
+			p.Phone = d
+		}
+		out.Participants[i] = p
+	}
+	if d, ok := byCanon[canon(g.Self)]; ok && g.Self != "" {
+		out.Self = d
+	}
+	return out
+}
+
 // Admins counts the participants with admin rights, resolved or not.
 func (g Group) Admins() int {
 	n := 0

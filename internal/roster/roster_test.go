@@ -93,3 +93,35 @@ func TestIdentify(t *testing.T) {
 		}
 	}
 }
+
+func TestRecogniseMapsEquivalentFormsToTheDeclaredOne(t *testing.T) {
+	// A rewrite that drops the third digit of 13-digit numbers starting 52, as Evolution does.
+	canon := func(p Phone) Phone {
+		if len(p) == 12 && p[:2] == "52" {
+			return "521" + p[2:]
+		}
+		return p
+	}
+	g := Group{Self: "525500000000", Participants: []Participant{
+		{Phone: "525512345678", Role: RoleAdmin}, // stored short form of a declared long form
+		{Phone: "525587654321"},                  // declared in the short form itself
+		{Phone: "447700176576"},                  // no rewrite
+		{RawID: "1@lid", Role: RoleMember},       // unresolved stays unresolved
+	}}
+	got := g.Recognise([]Phone{"5215512345678", "525587654321", "5215500000000"}, canon)
+	want := []Phone{"5215512345678", "525587654321", "447700176576", ""}
+	for i, p := range got.Participants {
+		if p.Phone != want[i] {
+			t.Errorf("participant %d: %q, want %q", i, p.Phone, want[i])
+		}
+	}
+	if got.Self != "5215500000000" || got.Participants[0].Role != RoleAdmin {
+		t.Errorf("self %q, roles kept %v", got.Self, got.Participants[0].Role)
+	}
+	if g.Participants[0].Phone != "525512345678" {
+		t.Error("Recognise changed its receiver")
+	}
+	if same := g.Recognise([]Phone{"5215512345678"}, nil); same.Participants[0].Phone != "525512345678" {
+		t.Error("a nil canon changed the group")
+	}
+}

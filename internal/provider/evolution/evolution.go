@@ -31,7 +31,7 @@ const MaxBatch = 5
 
 func init() {
 	// Self-hosted: no default endpoint. Reads go to the WhatsApp session live: no read lag.
-	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch}, New)
+	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch, Canonical: Canonical}, New)
 }
 
 // Client is one Evolution instance.
