@@ -99,7 +99,7 @@ func (s *groupSync) settleInSync() {
 	s.g.Status.LastSuccessfulSyncTime = &now
 	msg := "the live group matches the spec"
 	if n := len(s.plan.Protected); n > 0 {
-		msg += fmt.Sprintf("; %d participants are left alone (creator, provider account or unresolved identity)", n)
+		msg += fmt.Sprintf("; %d participants are left alone (%s)", n, protectedSummary(s.plan.Protected))
 	}
 	s.setReady(metav1.ConditionTrue, whatsappv1.ReasonInSync, msg)
 }
@@ -291,6 +291,27 @@ func (s *groupSync) pruneFailures(in plan.Input) {
 	if len(s.g.Status.Failures) == 0 {
 		s.g.Status.Failures = nil
 	}
+}
+
+// protectedSummary says why participants were left alone, most common reason first.
+func protectedSummary(ps []plan.Protected) string {
+	words := map[plan.ProtectReason]string{
+		plan.ProtectCreator:     "the group's creator",
+		plan.ProtectSelf:        "the provider's own account",
+		plan.ProtectUnresolved:  "identities not resolved to a number",
+		plan.ProtectUnknownSelf: "admins, because the provider does not say which participant is its own account",
+	}
+	count := map[plan.ProtectReason]int{}
+	for _, p := range ps {
+		count[p.Reason]++
+	}
+	var parts []string
+	for _, r := range []plan.ProtectReason{plan.ProtectCreator, plan.ProtectSelf, plan.ProtectUnresolved, plan.ProtectUnknownSelf} {
+		if count[r] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", count[r], words[r]))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func limits(s whatsappv1.Safety) plan.Limits {

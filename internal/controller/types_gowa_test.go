@@ -1,9 +1,14 @@
 package controller_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/sim"
 )
 
@@ -25,9 +30,38 @@ func TestTypeGOWAConverges(t *testing.T) {
 		Members: []string{"+33612410002", "+33612410003", "+33612410004", "+33612410005"},
 		Admins:  []string{"+33612410000", "+33612410002"},
 		Want: map[string]string{
-			"+33612410099": "superadmin", "+33612410000": "admin", "+33612410001": "member",
+			"+33612410099": "superadmin", "+33612410000": "admin", "+33612410001": "admin", // left alone: GOWA does not say which participant is its own account
 			"+33612410002": "admin", "+33612410003": "member", "+33612410004": "member", "+33612410005": "member",
 		},
 		ReadsPerSync: 1,
+	})
+}
+
+// GOWA answers "success" for an add that WhatsApp refused (here: the member left lately), so the
+// operator learns it only from the next read: the add is recorded as NotConfirmed in
+// status.failures and held, not re-sent on every sync.
+func TestGOWAHiddenRefusalIsHeldNotResent(t *testing.T) {
+	const id, left = "120363000000002412@g.us", "+33612410150"
+	ns := typeProvider(t, typeCase{
+		Type: whatsappv1.ProviderGOWA,
+		Account: sim.Account{Name: "types-gowa-held", Type: "GOWA", APIKey: "types-gowa-held:pass",
+			Session: "types-gowa-held", Numbers: []string{"+33612410100"}},
+		SpecAccount: "types-gowa-held",
+		Group: sim.SeedGroup{ID: id, Participants: []sim.SeedMember{
+			{Phone: "+33612410199", Role: "superadmin"}, {Phone: "+33612410100", Role: "admin"},
+		}, RecentlyLeft: []string{left}},
+	})
+	mark := time.Now()
+	createGroup(t, ns, "held", id, members("+33612410101", left))
+	g := waitGroupCondition(t, ns, "held", metav1.ConditionFalse, whatsappv1.ReasonMemberFailures)
+	if len(g.Status.Failures) != 1 || g.Status.Failures[0].Member != left || g.Status.Failures[0].Reason != string(provider.ResultNotConfirmed) {
+		t.Fatalf("failures %+v, want %s NotConfirmed", g.Status.Failures, left)
+	}
+	wantRoles(t, id, map[string]string{"+33612410101": "member"})
+	consistently(t, time.Second, func() error {
+		if n := calls(id, mark); n[sim.OpAdd] != 1 {
+			return fmt.Errorf("add calls %d, want 1: a refused add must not be re-sent every sync", n[sim.OpAdd])
+		}
+		return nil
 	})
 }

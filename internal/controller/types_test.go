@@ -42,6 +42,27 @@ type typeCase struct {
 
 func convergesOn(t *testing.T, c typeCase) {
 	t.Helper()
+	ns := typeProvider(t, c)
+	id := c.Group.ID
+	createGroup(t, ns, "group", c.GroupID, members(c.Members...), admins(c.Admins...))
+	waitGroupCondition(t, ns, "group", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	wantRoles(t, id, c.Want)
+
+	mark := time.Now()
+	updateGroup(t, ns, "group", func(g *whatsappv1.WhatsAppGroup) { g.Spec.Safety.MinAdmins = ptr.To(int32(1)) })
+	waitGroupCondition(t, ns, "group", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	eventually(t, 5*time.Second, func() error {
+		if n := calls(id, mark); n[sim.OpRead] != c.ReadsPerSync || writes(n) != 0 {
+			return fmt.Errorf("second sync on %s: calls %v, want %d reads and no writes", c.Type, n, c.ReadsPerSync)
+		}
+		return nil
+	})
+}
+
+// typeProvider adds the case's account and group to the simulator and creates a namespace
+// with a Ready provider of the case's type.
+func typeProvider(t *testing.T, c typeCase) string {
+	t.Helper()
 	if err := world.Add(sim.Seed{Accounts: []sim.Account{c.Account}, Groups: []sim.SeedGroup{c.Group}}); err != nil {
 		t.Fatal(err)
 	}
@@ -63,20 +84,7 @@ func convergesOn(t *testing.T, c typeCase) {
 		t.Fatal(err)
 	}
 	waitProviderReady(t, ns, providerRef, metav1.ConditionTrue, whatsappv1.ReasonAccountReady)
-	id := c.Group.ID
-	createGroup(t, ns, "group", c.GroupID, members(c.Members...), admins(c.Admins...))
-	waitGroupCondition(t, ns, "group", metav1.ConditionTrue, whatsappv1.ReasonInSync)
-	wantRoles(t, id, c.Want)
-
-	mark := time.Now()
-	updateGroup(t, ns, "group", func(g *whatsappv1.WhatsAppGroup) { g.Spec.Safety.MinAdmins = ptr.To(int32(1)) })
-	waitGroupCondition(t, ns, "group", metav1.ConditionTrue, whatsappv1.ReasonInSync)
-	eventually(t, 5*time.Second, func() error {
-		if n := calls(id, mark); n[sim.OpRead] != c.ReadsPerSync || writes(n) != 0 {
-			return fmt.Errorf("second sync on %s: calls %v, want %d reads and no writes", c.Type, n, c.ReadsPerSync)
-		}
-		return nil
-	})
+	return ns
 }
 
 func TestTypeTwoChatConverges(t *testing.T) {

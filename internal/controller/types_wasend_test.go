@@ -40,7 +40,7 @@ func TestTypeWasendConverges(t *testing.T) {
 				// Wasend does not say which participant is the session, so its number is declared.
 				Admins: []string{n("00"), n("02")},
 				Want: map[string]string{
-					n("99"): "superadmin", n("00"): "admin", n("01"): "member",
+					n("99"): "superadmin", n("00"): "admin", n("01"): "admin", // left alone: Wasend does not say which participant is the session
 					n("02"): "admin", n("03"): "member", n("04"): "member", n("05"): "member",
 				},
 				ReadsPerSync: 1,

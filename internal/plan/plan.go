@@ -38,6 +38,9 @@ const (
 	ProtectSelf ProtectReason = "ProviderAccount"
 	// ProtectUnresolved: the identity could not be resolved to a phone number.
 	ProtectUnresolved ProtectReason = "Unresolved"
+	// ProtectUnknownSelf: an admin, while the provider does not say which participant is its
+	// own account; demoting or removing it might take the account's own rights away.
+	ProtectUnknownSelf ProtectReason = "ProviderAccountUnknown"
 )
 
 // Protected is a participant the plan leaves alone, and why.
@@ -106,6 +109,8 @@ func Compute(in Input) Plan {
 			p.Protected = append(p.Protected, Protected{ID: part.Phone.E164(), Reason: ProtectCreator})
 		case part.Phone == in.Live.Self:
 			p.Protected = append(p.Protected, Protected{ID: part.Phone.E164(), Reason: ProtectSelf})
+		case in.Live.Self == "" && part.Role.IsAdmin():
+			p.Protected = append(p.Protected, Protected{ID: part.Phone.E164(), Reason: ProtectUnknownSelf})
 		case remove:
 			p.Remove = append(p.Remove, part.Phone)
 		default:

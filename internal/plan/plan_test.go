@@ -85,6 +85,13 @@ func TestCompute(t *testing.T) {
 			protected: []Protected{{"+12125550100", ProtectSelf}, {"+12125550199", ProtectCreator}, {"1@lid", ProtectUnresolved}, {"2@lid", ProtectUnresolved}},
 		},
 		{
+			name: "when the provider does not name its own account, no admin is demoted or removed",
+			in: Input{Members: phones(alice), Live: roster.Group{Participants: []roster.Participant{admin(self), admin(bob), member(dave), member(alice)}},
+				RemoveUndeclared: true, DemoteUnlisted: true},
+			remove:    phones(dave),
+			protected: []Protected{{"+12125550100", ProtectUnknownSelf}, {"+17137157533", ProtectUnknownSelf}},
+		},
+		{
 			name: "held members are not added, nor promoted",
 			in:   Input{Members: phones(alice, bob), Admins: phones(bob), Live: group(), Hold: map[roster.Phone]bool{bob: true}},
 			add:  phones(alice), held: phones(bob),
