@@ -28,7 +28,8 @@ const (
 	maxFailureDelay = 6 * time.Hour
 )
 
-// planAndGuard computes the plan and settles the sync when nothing is to be written.
+// planAndGuard computes the plan and settles the sync when nothing is to be written. A settled
+// sync that must be retried with backoff leaves s.retryErr set.
 func (s *groupSync) planAndGuard() (reconcile.Result, bool) {
 	spec := s.g.Spec
 	inFlight, expired := s.r.inFlight.take(s.key(), s.now, s.conn.ReadLag)
@@ -55,8 +56,9 @@ func (s *groupSync) planAndGuard() (reconcile.Result, bool) {
 	switch {
 	case errors.As(err, &blocked) && blocked.Reason == plan.BlockRosterUnknown:
 		s.setReady(metav1.ConditionFalse, whatsappv1.ReasonRosterUnknown, blocked.Message)
-		s.setCondition(whatsappv1.ConditionReconciling, whatsappv1.ReasonRosterUnknown, "reading again shortly")
-		return reconcile.Result{RequeueAfter: jitter(min(time.Minute, s.interval()))}, true
+		s.setCondition(whatsappv1.ConditionReconciling, whatsappv1.ReasonRosterUnknown, "reading again with backoff")
+		s.retryErr = fmt.Errorf("group %s/%s: %s", s.g.Namespace, s.g.Name, blocked.Message)
+		return reconcile.Result{}, true
 	case errors.As(err, &blocked):
 		s.g.Status.Pending = pending(s.plan)
 		reason := whatsappv1.ReasonSafetyGuard

@@ -38,6 +38,8 @@ type groupSync struct {
 	plan plan.Plan
 	// written counts the member changes sent so far.
 	written int
+	// retryErr, when set, is returned so that the controller's capped backoff spaces retries.
+	retryErr error
 }
 
 // run drives the phases.
@@ -53,7 +55,7 @@ func (s *groupSync) run(ctx context.Context) (reconcile.Result, error) {
 		return res, err
 	}
 	if res, done := s.planAndGuard(); done {
-		return res, nil
+		return res, s.retryErr
 	}
 	return s.apply(ctx)
 }
