@@ -1,13 +1,15 @@
 // Command demo is `make demo`: it runs wagov's main job end to end on loopback. It starts a
 // real control plane (etcd + kube-apiserver, via envtest) with wagov's CRDs, wagov-sim seeded
-// with hack/demo/world.yaml, and bin/wagov; prints each group's roster; applies
-// hack/demo/manifests with the real kubectl; waits until every WhatsAppGroup is Ready; then
-// prints the rosters after, the diff and the provider calls, and checks them against the spec
-// and the plan. It exits non-zero when a check fails, and always stops what it started.
+// with hack/demo/world.yaml (one account of every provider type), and bin/wagov; prints each
+// group's roster; applies hack/demo/manifests with the real kubectl; waits until every
+// WhatsAppGroup is Ready; then prints the rosters after, the diff and the provider calls, and
+// checks them against the spec and the plan. It exits non-zero when a check fails, and always
+// stops what it started.
 //
 // This file owns the order of the steps. Their work lives in cluster.go (control plane and
 // kubectl), process.go (wagov-sim and wagov), manifests.go (seed and manifest templates),
-// converge.go (waiting for Ready) and report.go (rosters, diffs, calls and the checks).
+// converge.go (waiting for Ready), providers.go (each type's batch cap and quirks) and
+// report.go (rosters, diffs, calls and the checks).
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -114,7 +117,7 @@ func run(ctx context.Context) (err error) {
 		return err
 	}
 	defer simProc.stop()
-	fmt.Printf("  serving the 2Chat API at %s (log: %s)\n", endpoint, simProc.logPath)
+	fmt.Printf("  serving the APIs of %s at %s (log: %s)\n", accountTypes(seed), endpoint, simProc.logPath)
 
 	step(3, "Starting the operator (bin/wagov)")
 	op, err := startOperator(ctx, p, cp.kubeconfig, work)
@@ -142,6 +145,15 @@ func run(ctx context.Context) (err error) {
 	return d.run(ctx, p.manifests)
 }
 
+// accountTypes lists the seed's provider types, in seed order.
+func accountTypes(seed sim.Seed) string {
+	var types []string
+	for _, a := range seed.Accounts {
+		types = append(types, a.Type)
+	}
+	return strings.Join(types, ", ")
+}
+
 // keepOnFailure removes the scratch directory after a success and keeps it, logs and all,
 // after a failure.
 func keepOnFailure(work string, err *error) {
@@ -160,17 +172,21 @@ type demo struct {
 	values   manifestValues
 	rendered string // directory of the rendered manifests
 	groups   []whatsappv1.WhatsAppGroup
+	facts    map[string]providerFacts // by WhatsAppProvider name
 }
 
 func (d *demo) run(ctx context.Context, templates string) error {
 	if err := renderManifests(templates, d.rendered, d.values); err != nil {
 		return err
 	}
-	groups, err := declaredGroups(d.rendered)
+	decl, err := readDeclared(d.rendered)
 	if err != nil {
 		return err
 	}
-	d.groups = groups
+	d.groups = decl.groups
+	if d.facts, err = factsOf(decl.providers, d.values); err != nil {
+		return err
+	}
 
 	step(4, "Rosters BEFORE (from wagov-sim's control API), then kubectl apply")
 	before, err := readRosters(ctx, d.ctl, d.groups)

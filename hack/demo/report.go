@@ -4,7 +4,8 @@ package main
 // it, the roster the spec calls for (worked out here from design.md §2, independently of
 // internal/plan, so that the demo checks the operator instead of restating it), the
 // per-group diff, and the provider calls from the simulator's call log against the plan's
-// ceil(k/10) write calls per kind of change.
+// ceil(k/cap) write calls per kind of change, cap being the provider type's batch cap
+// (providers.go).
 
 import (
 	"context"
@@ -16,7 +17,6 @@ import (
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/sim"
-	simtwochat "github.com/wagov/wagov/internal/sim/twochat"
 )
 
 // Roles as the simulator reports them.
@@ -67,7 +67,7 @@ func readRosters(ctx context.Context, ctl sim.Control, groups []whatsappv1.Whats
 func printRosters(groups []whatsappv1.WhatsAppGroup, rosters []roster) {
 	for i, g := range groups {
 		r := rosters[i]
-		fmt.Printf("  %s (%s): %d participants, %d admins\n", g.Name, g.Spec.GroupID, len(r.order), r.admins())
+		fmt.Printf("  %s on %s (%s): %d participants, %d admins\n", g.Name, g.Spec.ProviderRef.Name, g.Spec.GroupID, len(r.order), r.admins())
 		for row := range slices.Chunk(r.order, 3) {
 			var line strings.Builder
 			for _, n := range row {
@@ -88,28 +88,38 @@ func (r roster) admins() int {
 	return n
 }
 
-// expectedAfter is the roster the spec calls for, starting from before: declared members
-// (members ∪ admins) are added; whitelisted admins are promoted; other admins are demoted
-// under Enforce; undeclared members are removed under Sync; the creator (superadmin) and the
-// provider's own number (self) are never touched.
-func expectedAfter(before roster, spec whatsappv1.WhatsAppGroupSpec, self string) roster {
+// expectedAfter is the roster the spec calls for, starting from before, and who is left
+// alone although the policies would change them: declared members (members ∪ admins) are
+// added; whitelisted admins are promoted; other admins are demoted under Enforce; undeclared
+// participants are removed under Sync. Never demoted or removed: the creator (superadmin), the
+// provider's own number (self), and, on a provider that does not say which participant is its
+// own number (reportsSelf false), any admin.
+func expectedAfter(before roster, spec whatsappv1.WhatsAppGroupSpec, self string, reportsSelf bool) (roster, []string) {
 	admins := setOf(spec.Admins)
-	declared := slices.Concat(spec.Members, spec.Admins)
+	declared := setOf(slices.Concat(spec.Members, spec.Admins))
 	var after roster
+	var alone []string
 	for _, n := range before.order {
 		role := before.role[n]
+		remove := spec.MembershipPolicy == whatsappv1.MembershipSync && !declared[n]
+		demote := role != roleMember && !admins[n] && spec.AdminPolicy != whatsappv1.AdminPromoteOnly
 		switch {
-		case role == roleSuperAdmin || n == self:
-		case spec.MembershipPolicy == whatsappv1.MembershipSync && !slices.Contains(declared, n):
+		case (remove || demote) && role == roleSuperAdmin:
+			alone = append(alone, n+" (creator)")
+		case (remove || demote) && reportsSelf && n == self:
+			alone = append(alone, n+" (provider's number)")
+		case (remove || demote) && !reportsSelf && role != roleMember:
+			alone = append(alone, n+" (an admin: the provider does not say which participant is its own number)")
+		case remove:
 			continue
-		case admins[n]:
-			role = roleAdmin
-		case role == roleAdmin && spec.AdminPolicy != whatsappv1.AdminPromoteOnly:
+		case demote:
 			role = roleMember
+		case admins[n] && role == roleMember:
+			role = roleAdmin
 		}
 		after.put(n, role)
 	}
-	for _, n := range declared {
+	for _, n := range slices.Concat(spec.Members, spec.Admins) {
 		if _, present := after.role[n]; present {
 			continue
 		}
@@ -119,7 +129,7 @@ func expectedAfter(before roster, spec whatsappv1.WhatsAppGroupSpec, self string
 		}
 		after.put(n, role)
 	}
-	return after
+	return after, alone
 }
 
 func setOf(ns []string) map[string]bool {
@@ -175,37 +185,33 @@ func printDiff(name string, c changes, leftAlone []string) {
 	fmt.Printf("  %s: %s\n", name, strings.Join(parts, "; "))
 }
 
-// leftAlone names the participants no policy may touch: the creator and the provider's own
-// number.
-func leftAlone(before roster, self string) []string {
-	var out []string
-	for _, n := range before.order {
-		switch {
-		case before.role[n] == roleSuperAdmin:
-			out = append(out, n+" (creator)")
-		case n == self:
-			out = append(out, n+" (provider's number)")
-		}
-	}
-	return out
+// callLog is the simulator's call log split by group id, then by op; calls that name no declared
+// group are under their provider type instead.
+type callLog struct {
+	byGroup   map[string]map[string][]sim.Call
+	ungrouped map[string]map[string][]sim.Call
 }
 
-// callsByGroup splits the simulator's call log by group id, then by operation.
-func callsByGroup(calls []sim.Call) map[string]map[string][]sim.Call {
-	out := map[string]map[string][]sim.Call{}
+func splitCalls(calls []sim.Call, groups []whatsappv1.WhatsAppGroup) callLog {
+	ids := map[string]bool{}
+	for _, g := range groups {
+		ids[g.Spec.GroupID] = true
+	}
+	log := callLog{byGroup: map[string]map[string][]sim.Call{}, ungrouped: map[string]map[string][]sim.Call{}}
+	add := func(m map[string]map[string][]sim.Call, key string, c sim.Call) {
+		if m[key] == nil {
+			m[key] = map[string][]sim.Call{}
+		}
+		m[key][c.Op] = append(m[key][c.Op], c)
+	}
 	for _, c := range calls {
-		if out[c.Group] == nil {
-			out[c.Group] = map[string][]sim.Call{}
+		if ids[c.Group] {
+			add(log.byGroup, c.Group, c)
+		} else {
+			add(log.ungrouped, c.Provider, c)
 		}
-		out[c.Group][c.Op] = append(out[c.Group][c.Op], c)
 	}
-	return out
-}
-
-// plannedCalls is how many write calls k changes of one kind take: ceil(k/10), 2Chat's cap
-// on participants per call.
-func plannedCalls(k int) int {
-	return (k + simtwochat.MaxParticipants - 1) / simtwochat.MaxParticipants
+	return log
 }
 
 // check prints the rosters after, the diffs and the calls, and fails on any mismatch.
@@ -222,23 +228,25 @@ func (d *demo) check(ctx context.Context, before []roster) error {
 	if err != nil {
 		return err
 	}
-	byGroup := callsByGroup(calls)
+	log := splitCalls(calls, applied)
 	results := make([]groupResult, len(applied))
 	for i, g := range applied {
-		want := expectedAfter(before[i], g.Spec, d.values.Account)
+		f := d.facts[g.Spec.ProviderRef.Name]
+		want, alone := expectedAfter(before[i], g.Spec, f.self, f.reportsSelf)
 		results[i] = groupResult{
-			group: g, before: before[i], after: after[i], want: want,
+			group: g, facts: f, before: before[i], after: after[i], want: want, leftAlone: alone,
 			changes: diff(before[i], after[i]), wantC: diff(before[i], want),
-			calls: byGroup[g.Spec.GroupID],
+			calls: log.byGroup[g.Spec.GroupID],
 		}
 	}
 	printRosters(applied, after)
 	fmt.Println("\n  What changed (before → after):")
 	for _, r := range results {
-		printDiff(r.group.Name, r.changes, leftAlone(r.before, d.values.Account))
+		printDiff(r.group.Name, r.changes, r.leftAlone)
 	}
-	fmt.Println("\n  Provider calls per group (wagov-sim's call log) next to the plan: ceil(k/10) write calls for k changes")
-	printCalls(results, len(byGroup[""][sim.OpAccount]))
+	fmt.Println("\n  Provider calls (wagov-sim's call log) next to the plan: ceil(k/cap) write calls for k changes,")
+	fmt.Println("  cap being the type's batch cap from the provider registry. Rows with nothing planned or sent are left out.")
+	printCalls(results, log.ungrouped)
 
 	var problems []string
 	for _, r := range results {
@@ -253,29 +261,54 @@ func (d *demo) check(ctx context.Context, before []roster) error {
 // groupResult is one group's outcome, as the demo checks it.
 type groupResult struct {
 	group          whatsappv1.WhatsAppGroup
+	facts          providerFacts
 	before, after  roster
 	want           roster
+	leftAlone      []string
 	changes, wantC changes
 	calls          map[string][]sim.Call
 }
 
-// problems lists every way the group's roster or calls differ from what its spec requires.
+// planned is how many write calls the plan takes for the group's changes of one kind.
+func (r groupResult) planned(op string) int { return plannedCalls(len(r.wantC[op]), r.facts.maxBatch) }
+
+// problems lists every way the group's roster or write calls differ from what its spec and
+// its provider's batch cap require. Reads are only required to exist: how many a sync takes
+// depends on the type and on when the confirming read runs.
 func (r groupResult) problems() []string {
 	var out []string
+	name := r.group.Name
 	if !maps.Equal(r.after.role, r.want.role) {
-		out = append(out, fmt.Sprintf("%s: the roster does not match the spec: %s", r.group.Name, mismatches(r.want, r.after)))
+		out = append(out, fmt.Sprintf("%s: the roster does not match the spec: %s", name, mismatches(r.want, r.after)))
 	}
-	for _, w := range writeOps {
-		k, calls := len(r.wantC[w.op]), r.calls[w.op]
-		if got, want := len(calls), plannedCalls(k); got != want {
-			out = append(out, fmt.Sprintf("%s: %d %s calls for %d changes; the plan takes %d", r.group.Name, got, w.op, k, want))
+	if op := r.facts.mergedOp; op != "" {
+		k, want := 0, 0
+		for _, w := range writeOps {
+			k += len(r.wantC[w.op])
+			want += r.planned(w.op)
+			if w.op != op && len(r.calls[w.op]) > 0 {
+				out = append(out, fmt.Sprintf("%s: %d %s calls; %s logs every write as %s", name, len(r.calls[w.op]), w.op, r.facts.typ, op))
+			}
 		}
-		if sent := participantsSent(calls); sent != k {
-			out = append(out, fmt.Sprintf("%s: %s calls named %d participants; the plan has %d", r.group.Name, w.op, sent, k))
+		if got := len(r.calls[op]); got != want {
+			out = append(out, fmt.Sprintf("%s: %d write calls for %d changes; the plan takes %d", name, got, k, want))
+		}
+		if sent := participantsSent(r.calls[op]); sent != k {
+			out = append(out, fmt.Sprintf("%s: write calls named %d participants; the plan has %d", name, sent, k))
+		}
+	} else {
+		for _, w := range writeOps {
+			k, calls := len(r.wantC[w.op]), r.calls[w.op]
+			if got, want := len(calls), r.planned(w.op); got != want {
+				out = append(out, fmt.Sprintf("%s: %d %s calls for %d changes; the plan takes %d", name, got, w.op, k, want))
+			}
+			if sent := participantsSent(calls); sent != k {
+				out = append(out, fmt.Sprintf("%s: %s calls named %d participants; the plan has %d", name, w.op, sent, k))
+			}
 		}
 	}
 	if len(r.calls[sim.OpRead]) == 0 {
-		out = append(out, fmt.Sprintf("%s: no read call", r.group.Name))
+		out = append(out, fmt.Sprintf("%s: no read call", name))
 	}
 	return out
 }
@@ -283,7 +316,7 @@ func (r groupResult) problems() []string {
 func participantsSent(calls []sim.Call) int {
 	n := 0
 	for _, c := range calls {
-		n += c.Members
+		n += named(c)
 	}
 	return n
 }
@@ -307,31 +340,68 @@ func mismatches(want, got roster) string {
 	return strings.Join(parts, "; ")
 }
 
-// printCalls prints, per group and operation, the changes, the calls the plan takes, the
-// calls made, and the participants each call named (with the HTTP status when not 200).
-func printCalls(results []groupResult, accountChecks int) {
+// printCalls prints, by provider type and group, each operation's changes, the calls the plan
+// takes, the calls made, and the participants each call named (with the HTTP status when not
+// 2xx); then, per type, the calls that named no group, and what is particular to the type.
+func printCalls(results []groupResult, ungrouped map[string]map[string][]sim.Call) {
+	var types []whatsappv1.ProviderType
+	byType := map[whatsappv1.ProviderType][]groupResult{}
+	for _, r := range results {
+		if byType[r.facts.typ] == nil {
+			types = append(types, r.facts.typ)
+		}
+		byType[r.facts.typ] = append(byType[r.facts.typ], r)
+	}
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  GROUP\tCALL\tCHANGES\tPLANNED CALLS\tCALLS MADE\tPARTICIPANTS PER CALL")
-	for _, r := range results {
-		fmt.Fprintf(tw, "  %s\t%s\t-\t-\t%d\t\n", r.group.Name, sim.OpRead, len(r.calls[sim.OpRead]))
-		for _, w := range writeOps {
-			k := len(r.wantC[w.op])
-			fmt.Fprintf(tw, "  \t%s\t%d\t%d\t%d\t%s\n", w.op, k, plannedCalls(k), len(r.calls[w.op]), perCall(r.calls[w.op]))
+	fmt.Fprintln(tw, "  TYPE (CAP)\tGROUP\tCALL\tCHANGES\tPLANNED\tMADE\tPARTICIPANTS PER CALL")
+	for _, t := range types {
+		label := fmt.Sprintf("%s (%d)", t, byType[t][0].facts.maxBatch)
+		row := func(group, op, k, planned string, made int, calls []sim.Call) {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\t%s\n", label, group, op, k, planned, made, perCall(calls))
+			label = "" // on the type's first row only
+		}
+		for _, r := range byType[t] {
+			row(r.group.Name, sim.OpRead, "-", "-", len(r.calls[sim.OpRead]), nil)
+			k, planned := 0, 0
+			for _, w := range writeOps {
+				k, planned = k+len(r.wantC[w.op]), planned+r.planned(w.op)
+				if len(r.wantC[w.op]) == 0 && len(r.calls[w.op]) == 0 {
+					continue
+				}
+				if r.facts.mergedOp != "" { // made: see the row below
+					fmt.Fprintf(tw, "  \t\t%s\t%d\t%d\t\t\n", w.op, len(r.wantC[w.op]), r.planned(w.op))
+					continue
+				}
+				row("", w.op, fmt.Sprint(len(r.wantC[w.op])), fmt.Sprint(r.planned(w.op)), len(r.calls[w.op]), r.calls[w.op])
+			}
+			if op := r.facts.mergedOp; op != "" {
+				row("", "= writes", fmt.Sprint(k), fmt.Sprint(planned), len(r.calls[op]), r.calls[op])
+			}
+		}
+		other, group := ungrouped[string(t)], "(no group)"
+		for _, op := range slices.Sorted(maps.Keys(other)) {
+			row(group, op, "-", "-", len(other[op]), nil)
+			group = ""
 		}
 	}
 	tw.Flush()
 	for _, line := range strings.Split(strings.TrimRight(table.String(), "\n"), "\n") {
 		fmt.Println(strings.TrimRight(line, " "))
 	}
-	fmt.Printf("  plus %d account check call(s) (2Chat get-numbers) by the WhatsAppProvider controller\n", accountChecks)
+	fmt.Println("  By type, the calls that are not one group's plain read or write:")
+	for _, t := range types {
+		if note := typeNotes[t]; note != "" {
+			fmt.Printf("    %-13s %s\n", t, note)
+		}
+	}
 }
 
 func perCall(calls []sim.Call) string {
 	parts := make([]string, len(calls))
 	for i, c := range calls {
-		parts[i] = fmt.Sprint(c.Members)
-		if c.Status != 200 {
+		parts[i] = fmt.Sprint(named(c))
+		if c.Status < 200 || c.Status > 299 {
 			parts[i] += fmt.Sprintf(" (HTTP %d)", c.Status)
 		}
 	}
