@@ -43,8 +43,10 @@ func (s *groupSync) planAndGuard() (reconcile.Result, bool) {
 		InFlight:         inFlight,
 	}
 	s.unconfirmedAdds(expired, in.Hold)
+
 	s.plan = plan.Compute(in)
-	awaitedSyncs := s.r.inFlight.settle(s.key(), s.plan.Awaiting)
+	dropped, awaitedSyncs := s.r.inFlight.settle(s.key(), s.plan.Awaiting)
+	s.reportConfirmed(append(expired, dropped...))
 	s.pruneFailures(in)
 	s.g.Status.DeclaredMembers = int32(len(unionSet(in.Members, in.Admins)))
 	s.g.Status.PresentMembers = int32(len(s.live.Participants))
@@ -123,28 +125,20 @@ func (s *groupSync) nextCheck() time.Duration {
 // provider refuses as a whole is split in halves until the member(s) it refuses are isolated,
 // so that one bad number never blocks the rest.
 func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
-	steps := []struct {
-		op      roster.Op
-		members []roster.Phone
-		event   string
-		verb    string
-	}{
-		{roster.OpAdd, s.plan.Add, whatsappv1.EventMemberAdded, "added"},
-		{roster.OpPromote, s.plan.Promote, whatsappv1.EventAdminPromoted, "promoted"},
-		{roster.OpDemote, s.plan.Demote, whatsappv1.EventAdminDemoted, "demoted"},
-		{roster.OpRemove, s.plan.Remove, whatsappv1.EventMemberRemoved, "removed"},
+	planned := map[roster.Op][]roster.Phone{
+		roster.OpAdd: s.plan.Add, roster.OpPromote: s.plan.Promote, roster.OpDemote: s.plan.Demote, roster.OpRemove: s.plan.Remove,
 	}
 	failedAdds := map[roster.Phone]bool{}
 	s.written = 0
-	for _, step := range steps {
-		members := slices.DeleteFunc(slices.Clone(step.members), func(m roster.Phone) bool { return failedAdds[m] })
+	for _, step := range s.steps() {
+		members := slices.DeleteFunc(slices.Clone(planned[step.op]), func(m roster.Phone) bool { return failedAdds[m] })
 		queue := slices.Collect(slices.Chunk(members, s.conn.MaxBatch))
 		var done []roster.Phone
 		for len(queue) > 0 {
 			batch := queue[0]
 			queue = queue[1:]
 			if wait, err := s.take(ctx); err != nil || wait > 0 {
-				s.reportApplied(step.op, step.event, step.verb, done)
+				s.reportApplied(step.op, step.event, step.verb, done, "")
 				s.applying("waiting for the account's rate limit")
 				return reconcile.Result{RequeueAfter: wait}, err
 			}
@@ -157,7 +151,7 @@ func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 			case errors.Is(err, provider.ErrInvalidRequest):
 				outcomes = []provider.Outcome{{Member: batch[0], Result: provider.ResultRejected, Message: err.Error()}}
 			case err != nil:
-				s.reportApplied(step.op, step.event, step.verb, done)
+				s.reportApplied(step.op, step.event, step.verb, done, "")
 				return s.providerFailed(err)
 			}
 			for _, o := range s.record(step.op, outcomes) {
@@ -169,7 +163,7 @@ func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 				}
 			}
 		}
-		s.reportApplied(step.op, step.event, step.verb, done)
+		s.reportApplied(step.op, step.event, step.verb, done, "")
 	}
 	s.applying("confirming with a fresh read")
 	return reconcile.Result{RequeueAfter: s.r.ConfirmAfter}, nil
@@ -178,18 +172,23 @@ func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 // record notes one call's outcomes: failures for a person, and the changes now in flight.
 func (s *groupSync) record(op roster.Op, outcomes []provider.Outcome) []provider.Outcome {
 	s.written += len(outcomes)
-	var sent []roster.Change
+	var applied, unknown []roster.Change
 	for _, o := range outcomes {
 		if o.Result.Terminal() {
 			s.recordFailure(op, o)
 			continue
 		}
 		s.clearFailure(op, o.Member)
-		if o.Result == provider.ResultApplied || o.Result == provider.ResultUnknown {
-			sent = append(sent, roster.Change{Op: op, Member: o.Member})
+		switch o.Result {
+		case provider.ResultApplied:
+			applied = append(applied, roster.Change{Op: op, Member: o.Member})
+		case provider.ResultUnknown:
+			unknown = append(unknown, roster.Change{Op: op, Member: o.Member})
 		}
 	}
-	s.r.inFlight.record(s.key(), time.Now(), sent)
+	now := time.Now()
+	s.r.inFlight.record(s.key(), now, applied, true)
+	s.r.inFlight.record(s.key(), now, unknown, false)
 	return outcomes
 }
 
@@ -200,12 +199,52 @@ func (s *groupSync) applying(next string) {
 	s.clear(whatsappv1.ConditionStalled)
 }
 
-func (s *groupSync) reportApplied(op roster.Op, reason, verb string, members []roster.Phone) {
+// reportConfirmed reports the changes whose outcome the provider did not give (Unknown) once a
+// read shows them made, so that events and metrics count them too.
+func (s *groupSync) reportConfirmed(changes []sentChange) {
+	live := s.live.Index()
+	byOp := map[roster.Op][]roster.Phone{}
+	for _, c := range changes {
+		p, present := live[c.Member]
+		made := map[roster.Op]bool{
+			roster.OpAdd:     present,
+			roster.OpPromote: present && p.Role.IsAdmin(),
+			roster.OpDemote:  present && !p.Role.IsAdmin(),
+			roster.OpRemove:  !present,
+		}[c.Op]
+		if !c.reported && made {
+			byOp[c.Op] = append(byOp[c.Op], c.Member)
+		}
+	}
+	for _, st := range s.steps() {
+		slices.Sort(byOp[st.op])
+		s.reportApplied(st.op, st.event, st.verb, byOp[st.op], " (the provider gave no outcome; a read confirms it)")
+	}
+}
+
+// step is one kind of change with the words that report it.
+type step struct {
+	op          roster.Op
+	event, verb string
+}
+
+// steps are the kinds of change in the order a sync applies them.
+func (s *groupSync) steps() []step {
+	return []step{
+		{roster.OpAdd, whatsappv1.EventMemberAdded, "added"},
+		{roster.OpPromote, whatsappv1.EventAdminPromoted, "promoted"},
+		{roster.OpDemote, whatsappv1.EventAdminDemoted, "demoted"},
+		{roster.OpRemove, whatsappv1.EventMemberRemoved, "removed"},
+	}
+}
+
+// reportApplied counts changes made and emits their event; note, if any, follows the count.
+func (s *groupSync) reportApplied(op roster.Op, reason, verb string, members []roster.Phone, note string) {
 	if len(members) == 0 {
 		return
 	}
 	metrics.ChangesApplied.WithLabelValues(metrics.KindLabel(op)).Add(float64(len(members)))
-	s.event(corev1.EventTypeNormal, reason, "%s %d: %s", verb, len(members), listNumbers(members, 20))
+	s.event(corev1.EventTypeNormal, reason, "%s %d%s: %s", verb, len(members), note, listNumbers(members, 20))
 }
 
 // held are the members whose last add failed terminally and whose backoff has not ended. A spec
@@ -229,7 +268,7 @@ func (s *groupSync) held() map[roster.Phone]bool {
 // does not show into failures that back off (and holds them), so that a refusal the provider
 // hid (GOWA, QuickGateway report no per-member codes) is not re-sent on every sync. When the
 // spec changed or a reconcile was requested (hold is nil), they are retried instead.
-func (s *groupSync) unconfirmedAdds(expired []roster.Change, hold map[roster.Phone]bool) {
+func (s *groupSync) unconfirmedAdds(expired []sentChange, hold map[roster.Phone]bool) {
 	present := s.live.Index()
 	for _, c := range expired {
 		if _, in := present[c.Member]; c.Op != roster.OpAdd || in || hold == nil {

@@ -20,33 +20,41 @@ type inFlight struct {
 }
 
 type groupFlight struct {
-	sent   map[roster.Change]time.Time
+	sent   map[roster.Change]sentChange
 	checks int // consecutive syncs that found changes still awaited
+}
+
+// sentChange is one change sent, when, and whether its outcome was already reported (events,
+// metrics) because the provider said it was applied.
+type sentChange struct {
+	roster.Change
+	at       time.Time
+	reported bool
 }
 
 // take returns the group's changes sent less than lag ago (active), and forgets and returns
 // the older ones (expired): a change that a read still does not show after the lag was not
 // made, whatever the provider answered.
-func (f *inFlight) take(key types.NamespacedName, now time.Time, lag time.Duration) (active, expired []roster.Change) {
+func (f *inFlight) take(key types.NamespacedName, now time.Time, lag time.Duration) (active []roster.Change, expired []sentChange) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	g := f.groups[key]
 	if g == nil {
 		return nil, nil
 	}
-	for c, at := range g.sent {
-		if now.Sub(at) < lag {
+	for c, sc := range g.sent {
+		if now.Sub(sc.at) < lag {
 			active = append(active, c)
 		} else {
-			expired = append(expired, c)
+			expired = append(expired, sc)
 			delete(g.sent, c)
 		}
 	}
 	return active, expired
 }
 
-// record remembers changes sent now.
-func (f *inFlight) record(key types.NamespacedName, now time.Time, changes []roster.Change) {
+// record remembers changes sent now; reported says whether their outcome was already reported.
+func (f *inFlight) record(key types.NamespacedName, now time.Time, changes []roster.Change, reported bool) {
 	if len(changes) == 0 {
 		return
 	}
@@ -57,39 +65,41 @@ func (f *inFlight) record(key types.NamespacedName, now time.Time, changes []ros
 	}
 	g := f.groups[key]
 	if g == nil {
-		g = &groupFlight{sent: map[roster.Change]time.Time{}}
+		g = &groupFlight{sent: map[roster.Change]sentChange{}}
 		f.groups[key] = g
 	}
 	for _, c := range changes {
-		g.sent[c] = now
+		g.sent[c] = sentChange{Change: c, at: now, reported: reported}
 	}
 	g.checks = 0
 }
 
-// settle keeps only the changes still awaited and returns how many syncs in a row have awaited
-// some; with none awaited it forgets the group.
-func (f *inFlight) settle(key types.NamespacedName, awaiting []roster.Change) int {
+// settle keeps only the changes still awaited, returns the ones it drops (a read shows them, or
+// the spec no longer wants them) and how many syncs in a row have awaited some; with none
+// awaited it forgets the group.
+func (f *inFlight) settle(key types.NamespacedName, awaiting []roster.Change) (dropped []sentChange, checks int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	g := f.groups[key]
 	if g == nil {
-		return 0
-	}
-	if len(awaiting) == 0 {
-		delete(f.groups, key)
-		return 0
+		return nil, 0
 	}
 	keep := make(map[roster.Change]bool, len(awaiting))
 	for _, c := range awaiting {
 		keep[c] = true
 	}
-	for c := range g.sent {
+	for c, sc := range g.sent {
 		if !keep[c] {
+			dropped = append(dropped, sc)
 			delete(g.sent, c)
 		}
 	}
+	if len(g.sent) == 0 {
+		delete(f.groups, key)
+		return dropped, 0
+	}
 	g.checks++
-	return g.checks
+	return dropped, g.checks
 }
 
 // forget drops a deleted group.

@@ -58,6 +58,7 @@ func TestGOWAHiddenRefusalIsHeldNotResent(t *testing.T) {
 		t.Fatalf("failures %+v, want %s NotConfirmed", g.Status.Failures, left)
 	}
 	wantRoles(t, id, map[string]string{"+33612410101": "member"})
+	wantEvent(t, ns, "held", whatsappv1.EventMemberAdded) // GOWA gave no outcome; the read confirmed the add
 	consistently(t, time.Second, func() error {
 		if n := calls(id, mark); n[sim.OpAdd] != 1 {
 			return fmt.Errorf("add calls %d, want 1: a refused add must not be re-sent every sync", n[sim.OpAdd])
