@@ -1,14 +1,13 @@
 package controller
 
-// This file owns the second half of a sync: planning and guarding, applying the plan in batches,
-// and recording per-member outcomes (events, metrics, status.failures with backoff).
+// This file owns the second half of a sync: planning and guarding, and applying the plan in
+// batches (group_failures.go and group_report.go record what came of it).
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -16,16 +15,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
-	"github.com/wagov/wagov/internal/metrics"
 	"github.com/wagov/wagov/internal/plan"
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/roster"
-)
-
-const (
-	maxFailures     = 50
-	failureBackoff  = 5 * time.Minute
-	maxFailureDelay = 6 * time.Hour
 )
 
 // planAndGuard computes the plan and settles the sync when nothing is to be written. A settled
@@ -201,160 +193,19 @@ func (s *groupSync) applying(next string) {
 
 // reportConfirmed reports the changes whose outcome the provider did not give (Unknown) once a
 // read shows them made, so that events and metrics count them too.
-func (s *groupSync) reportConfirmed(changes []sentChange) {
-	live := s.live.Index()
-	byOp := map[roster.Op][]roster.Phone{}
-	for _, c := range changes {
-		p, present := live[c.Member]
-		made := map[roster.Op]bool{
-			roster.OpAdd:     present,
-			roster.OpPromote: present && p.Role.IsAdmin(),
-			roster.OpDemote:  present && !p.Role.IsAdmin(),
-			roster.OpRemove:  !present,
-		}[c.Op]
-		if !c.reported && made {
-			byOp[c.Op] = append(byOp[c.Op], c.Member)
-		}
-	}
-	for _, st := range s.steps() {
-		slices.Sort(byOp[st.op])
-		s.reportApplied(st.op, st.event, st.verb, byOp[st.op], " (the provider gave no outcome; a read confirms it)")
-	}
-}
-
 // step is one kind of change with the words that report it.
-type step struct {
-	op          roster.Op
-	event, verb string
-}
-
 // steps are the kinds of change in the order a sync applies them.
-func (s *groupSync) steps() []step {
-	return []step{
-		{roster.OpAdd, whatsappv1.EventMemberAdded, "added"},
-		{roster.OpPromote, whatsappv1.EventAdminPromoted, "promoted"},
-		{roster.OpDemote, whatsappv1.EventAdminDemoted, "demoted"},
-		{roster.OpRemove, whatsappv1.EventMemberRemoved, "removed"},
-	}
-}
-
 // reportApplied counts changes made and emits their event; note, if any, follows the count.
-func (s *groupSync) reportApplied(op roster.Op, reason, verb string, members []roster.Phone, note string) {
-	if len(members) == 0 {
-		return
-	}
-	metrics.ChangesApplied.WithLabelValues(metrics.KindLabel(op)).Add(float64(len(members)))
-	s.event(corev1.EventTypeNormal, reason, "%s %d%s: %s", verb, len(members), note, listNumbers(members, 20))
-}
-
 // held are the members whose last add failed terminally and whose backoff has not ended. A spec
 // change or a requested reconcile retries them all.
-func (s *groupSync) held() map[roster.Phone]bool {
-	if s.g.Status.ObservedGeneration != s.g.Generation || s.reconcileRequested() {
-		return nil
-	}
-	h := map[roster.Phone]bool{}
-	for _, f := range s.g.Status.Failures {
-		if f.Operation == string(roster.OpAdd) && f.RetryAfter != nil && s.now.Before(f.RetryAfter.Time) {
-			if p, err := roster.Normalize(f.Member); err == nil {
-				h[p] = true
-			}
-		}
-	}
-	return h
-}
-
 // unconfirmedAdds turns adds that the provider accepted but that a read past its lag still
 // does not show into failures that back off (and holds them), so that a refusal the provider
 // hid (GOWA, QuickGateway report no per-member codes) is not re-sent on every sync. When the
 // spec changed or a reconcile was requested (hold is nil), they are retried instead.
-func (s *groupSync) unconfirmedAdds(expired []sentChange, hold map[roster.Phone]bool) {
-	present := s.live.Index()
-	for _, c := range expired {
-		if _, in := present[c.Member]; c.Op != roster.OpAdd || in || hold == nil {
-			continue
-		}
-		s.recordFailure(roster.OpAdd, provider.Outcome{Member: c.Member, Result: provider.ResultNotConfirmed,
-			Message: "the provider accepted the add but the member has not appeared; they may only accept an invite, or not be on WhatsApp"})
-		hold[c.Member] = true
-	}
-}
-
 // reconcileRequested reports whether the reconcile-requested-at annotation carries a value not
 // handled yet.
-func (s *groupSync) reconcileRequested() bool {
-	v, ok := s.g.Annotations[whatsappv1.ReconcileRequestedAtAnnotation]
-	return ok && v != s.g.Status.LastHandledReconcileAt
-}
-
-func (s *groupSync) recordFailure(op roster.Op, o provider.Outcome) {
-	var f *whatsappv1.MemberFailure
-	for i := range s.g.Status.Failures {
-		if s.g.Status.Failures[i].Member == o.Member.E164() && s.g.Status.Failures[i].Operation == string(op) {
-			f = &s.g.Status.Failures[i]
-		}
-	}
-	if f == nil {
-		s.g.Status.Failures = append([]whatsappv1.MemberFailure{{Member: o.Member.E164(), Operation: string(op)}}, s.g.Status.Failures...)
-		f = &s.g.Status.Failures[0]
-	}
-	f.Reason = string(o.Result)
-	f.Message = o.Message
-	f.LastSeen = metav1.NewTime(s.now)
-	f.Attempts++
-	delay := min(failureBackoff<<min(f.Attempts-1, 10), maxFailureDelay)
-	retry := metav1.NewTime(s.now.Add(delay))
-	f.RetryAfter = &retry
-	if len(s.g.Status.Failures) > maxFailures {
-		s.g.Status.Failures = s.g.Status.Failures[:maxFailures]
-	}
-	s.event(corev1.EventTypeWarning, whatsappv1.EventProviderError, "could not %s %s: %s %s; retrying after %s", strings.ToLower(string(op)), o.Member.E164(), o.Result, o.Message, delay)
-}
-
-func (s *groupSync) clearFailure(op roster.Op, m roster.Phone) {
-	s.g.Status.Failures = slices.DeleteFunc(s.g.Status.Failures, func(f whatsappv1.MemberFailure) bool {
-		return f.Member == m.E164() && f.Operation == string(op)
-	})
-}
-
 // pruneFailures drops failures of members no longer declared, and adds now present.
-func (s *groupSync) pruneFailures(in plan.Input) {
-	declared := unionSet(in.Members, in.Admins)
-	present := s.live.Index()
-	s.g.Status.Failures = slices.DeleteFunc(s.g.Status.Failures, func(f whatsappv1.MemberFailure) bool {
-		p, err := roster.Normalize(f.Member)
-		if err != nil || !declared[p] {
-			return true
-		}
-		_, in := present[p]
-		return f.Operation == string(roster.OpAdd) && in
-	})
-	if len(s.g.Status.Failures) == 0 {
-		s.g.Status.Failures = nil
-	}
-}
-
 // protectedSummary says why participants were left alone, most common reason first.
-func protectedSummary(ps []plan.Protected) string {
-	words := map[plan.ProtectReason]string{
-		plan.ProtectCreator:     "the group's creator",
-		plan.ProtectSelf:        "the provider's own account",
-		plan.ProtectUnresolved:  "identities not resolved to a number",
-		plan.ProtectUnknownSelf: "admins, because the provider does not say which participant is its own account",
-	}
-	count := map[plan.ProtectReason]int{}
-	for _, p := range ps {
-		count[p.Reason]++
-	}
-	var parts []string
-	for _, r := range []plan.ProtectReason{plan.ProtectCreator, plan.ProtectSelf, plan.ProtectUnresolved, plan.ProtectUnknownSelf} {
-		if count[r] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", count[r], words[r]))
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
 func limits(s whatsappv1.Safety) plan.Limits {
 	l := plan.Limits{MaxRemovalPercent: 25, MinAdmins: 1}
 	if s.MaxRemovalPercent != nil {
@@ -386,37 +237,4 @@ func unionSet(a, b []roster.Phone) map[roster.Phone]bool {
 		m[p] = true
 	}
 	return m
-}
-
-func pending(p plan.Plan) *whatsappv1.PendingChanges {
-	e := func(ps []roster.Phone) []string {
-		if len(ps) == 0 {
-			return nil
-		}
-		out := make([]string, len(ps))
-		for i, p := range ps {
-			out[i] = p.E164()
-		}
-		return out
-	}
-	return &whatsappv1.PendingChanges{Add: e(p.Add), Promote: e(p.Promote), Demote: e(p.Demote), Remove: e(p.Remove)}
-}
-
-func summary(p plan.Plan) string {
-	return fmt.Sprintf("%d adds, %d promotions, %d demotions, %d removals", len(p.Add), len(p.Promote), len(p.Demote), len(p.Remove))
-}
-
-func listNumbers(ps []roster.Phone, most int) string {
-	var b strings.Builder
-	for i, p := range ps {
-		if i == most {
-			fmt.Fprintf(&b, " and %d more", len(ps)-most)
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(p.E164())
-	}
-	return b.String()
 }
