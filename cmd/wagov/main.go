@@ -5,16 +5,11 @@ import (
 	"flag"
 	"os"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/controller"
 )
 
@@ -36,13 +31,9 @@ func main() {
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
 
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		log.Error(err, "register core types")
-		os.Exit(1)
-	}
-	if err := whatsappv1.AddToScheme(scheme); err != nil {
-		log.Error(err, "register wagov types")
+	scheme, err := controller.NewScheme()
+	if err != nil {
+		log.Error(err, "register types")
 		os.Exit(1)
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
@@ -55,8 +46,7 @@ func main() {
 		// main exits as soon as the manager stops, so the Lease can be handed over at once:
 		// a rolling update does not wait out the lease duration.
 		LeaderElectionReleaseOnCancel: true,
-		// Secrets are read when needed, not cached: the operator never holds every Secret in memory.
-		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+		Client:                        controller.ClientOptions(),
 	})
 	if err != nil {
 		log.Error(err, "create manager")

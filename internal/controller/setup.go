@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrl "sigs.k8s.io/controller-runtime/pkg/controller"
@@ -45,6 +48,24 @@ func DefaultOptions() Options {
 		BackoffBase:      time.Second,
 		BackoffMax:       5 * time.Minute,
 	}
+}
+
+// NewScheme returns a scheme holding the Kubernetes core types and wagov's API.
+func NewScheme() (*runtime.Scheme, error) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := whatsappv1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	return scheme, nil
+}
+
+// ClientOptions are the manager client's options: Secrets are read when needed, not cached, so
+// the operator never holds every Secret of the cluster in memory.
+func ClientOptions() client.Options {
+	return client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}}
 }
 
 // Setup registers the three controllers with the manager. They share one set of account buckets.

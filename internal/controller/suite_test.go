@@ -16,15 +16,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/controller"
 	"github.com/wagov/wagov/internal/sim"
 	_ "github.com/wagov/wagov/internal/sim/dialects"
@@ -77,9 +74,11 @@ func run(m *testing.M) int {
 	defer srv.Close()
 	simURL = srv.URL
 
-	scheme := runtime.NewScheme()
-	_ = clientgoscheme.AddToScheme(scheme)
-	_ = whatsappv1.AddToScheme(scheme)
+	scheme, err := controller.NewScheme()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "register types:", err)
+		return 1
+	}
 	metricsAddr, err := freeLoopbackAddr()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pick a metrics port:", err)
@@ -89,7 +88,7 @@ func run(m *testing.M) int {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:  scheme,
 		Metrics: metricsserver.Options{BindAddress: metricsAddr},
-		Client:  client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+		Client:  controller.ClientOptions(),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "create manager:", err)
