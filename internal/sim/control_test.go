@@ -15,7 +15,7 @@ import (
 func TestControlClientRoundTrip(t *testing.T) {
 	f := start(t, sim.Seed{})
 	ctx := context.Background()
-	c := sim.Control{BaseURL: f.srv.URL + "/", HTTP: f.srv.Client()}
+	c := sim.Control{BaseURL: f.URL + "/", HTTP: f.Client()}
 
 	if err := c.Load(ctx, smallSeed(nil)); err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func TestControlClientRoundTrip(t *testing.T) {
 	if g, _ := c.Group(ctx, "g1"); len(g.Participants) != 2 {
 		t.Errorf("control API shows %d participants, want the truth (2)", len(g.Participants))
 	}
-	if _, body := f.read(t); strings.Contains(body, newbie) {
+	if _, _, body := f.read(t); strings.Contains(body, newbie) {
 		t.Errorf("a read within the lag shows the write")
 	}
 
@@ -44,8 +44,8 @@ func TestControlClientRoundTrip(t *testing.T) {
 	if err1 != nil || err2 != nil || id1 == id2 || id1 == 0 {
 		t.Fatalf("InjectFault ids %d, %d, errors %v, %v", id1, id2, err1, err2)
 	}
-	if resp, _ := f.read(t); resp.StatusCode != 503 {
-		t.Errorf("faulted read: status %d", resp.StatusCode)
+	if status, _, _ := f.read(t); status != 503 {
+		t.Errorf("faulted read: status %d", status)
 	}
 	if err := c.ClearFaults(ctx); err != nil {
 		t.Fatal(err)
@@ -94,11 +94,11 @@ func TestControlAPI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := start(t, smallSeed(nil))
-			resp, body := f.do(t, tt.method, tt.path, tt.body)
-			if resp.StatusCode != tt.status || !strings.Contains(body, tt.has) {
-				t.Errorf("got %d %s, want %d containing %q", resp.StatusCode, body, tt.status, tt.has)
+			status, _, body := f.do(t, tt.method, tt.path, tt.body)
+			if status != tt.status || !strings.Contains(body, tt.has) {
+				t.Errorf("got %d %s, want %d containing %q", status, body, tt.status, tt.has)
 			}
-			if calls := f.sim.Calls(); len(calls) != 0 {
+			if calls := f.Sim.Calls(); len(calls) != 0 {
 				t.Errorf("control calls were logged: %+v", calls)
 			}
 		})
@@ -108,19 +108,19 @@ func TestControlAPI(t *testing.T) {
 func TestControlLoadReplacesWorld(t *testing.T) {
 	f := start(t, smallSeed(nil))
 	f.addNewbie(t)
-	if resp, body := f.do(t, http.MethodPut, "/_sim/world", "readLag: 1m\ngroups: []\n"); resp.StatusCode != 204 {
-		t.Fatalf("load: %d %s", resp.StatusCode, body)
+	if status, _, body := f.do(t, http.MethodPut, "/_sim/world", "readLag: 1m\ngroups: []\n"); status != 204 {
+		t.Fatalf("load: %d %s", status, body)
 	}
-	if _, ok := f.sim.Group("g1"); ok {
+	if _, ok := f.Sim.Group("g1"); ok {
 		t.Error("g1 survived the load")
 	}
-	if got := f.sim.ReadLag(); got != time.Minute {
+	if got := f.Sim.ReadLag(); got != time.Minute {
 		t.Errorf("read lag %v, want the seed's 1m", got)
 	}
-	if resp, _ := f.read(t); resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("old key: status %d, want 401 after the world without accounts", resp.StatusCode)
+	if status, _, _ := f.read(t); status != http.StatusUnauthorized {
+		t.Errorf("old key: status %d, want 401 after the world without accounts", status)
 	}
-	if len(f.sim.Calls()) != 2 {
+	if len(f.Sim.Calls()) != 2 {
 		t.Errorf("the call log did not survive the load")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wagov/wagov/internal/sim"
+	"github.com/wagov/wagov/internal/sim/simtest"
 )
 
 func TestRateLimit(t *testing.T) {
@@ -31,28 +32,28 @@ func TestRateLimit(t *testing.T) {
 				if i%2 == 1 {
 					call = f.addNewbie
 				}
-				if resp, body := call(t); resp.StatusCode != http.StatusOK {
-					t.Fatalf("call %d: status %d: %s", i, resp.StatusCode, body)
+				if status, _, body := call(t); status != http.StatusOK {
+					t.Fatalf("call %d: status %d: %s", i, status, body)
 				}
 			}
-			resp, body := f.read(t)
-			if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != tt.retryAfter {
-				t.Fatalf("got %d Retry-After %q, want 429 Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"), tt.retryAfter)
+			status, header, body := f.read(t)
+			if status != http.StatusTooManyRequests || header.Get("Retry-After") != tt.retryAfter {
+				t.Fatalf("got %d Retry-After %q, want 429 Retry-After %q", status, header.Get("Retry-After"), tt.retryAfter)
 			}
 			if !strings.Contains(body, `"success":false`) {
 				t.Errorf("429 body %s lacks the error shape", body)
 			}
-			calls := f.sim.Calls()
+			calls := f.Sim.Calls()
 			if last := calls[len(calls)-1]; last.Status != 429 || last.Account != "acme" {
 				t.Errorf("logged %+v", last)
 			}
-			f.clock.Advance(tt.refill - time.Millisecond)
-			if resp, _ := f.read(t); resp.StatusCode != http.StatusTooManyRequests {
-				t.Errorf("just before the refill: status %d, want 429", resp.StatusCode)
+			f.Clock.Advance(tt.refill - time.Millisecond)
+			if status, _, _ := f.read(t); status != http.StatusTooManyRequests {
+				t.Errorf("just before the refill: status %d, want 429", status)
 			}
-			f.clock.Advance(time.Millisecond)
-			if resp, _ := f.read(t); resp.StatusCode != http.StatusOK {
-				t.Errorf("after the refill: status %d, want 200", resp.StatusCode)
+			f.Clock.Advance(time.Millisecond)
+			if status, _, _ := f.read(t); status != http.StatusOK {
+				t.Errorf("after the refill: status %d, want 200", status)
 			}
 		})
 	}
@@ -60,8 +61,8 @@ func TestRateLimit(t *testing.T) {
 
 func TestReadLag(t *testing.T) {
 	f := start(t, smallSeed(nil), sim.WithReadLag(2*time.Minute))
-	if resp, body := f.addNewbie(t); resp.StatusCode != http.StatusOK {
-		t.Fatalf("add: %d %s", resp.StatusCode, body)
+	if status, _, body := f.addNewbie(t); status != http.StatusOK {
+		t.Fatalf("add: %d %s", status, body)
 	}
 	if !f.has(t) {
 		t.Fatal("the truth lacks the added member at once")
@@ -71,10 +72,10 @@ func TestReadLag(t *testing.T) {
 		visible bool
 	}{{0, false}, {time.Minute, false}, {time.Minute - time.Second, false}, {time.Second, true}, {time.Hour, true}}
 	for _, st := range steps {
-		f.clock.Advance(st.advance)
-		_, body := f.read(t)
+		f.Clock.Advance(st.advance)
+		_, _, body := f.read(t)
 		if got := strings.Contains(body, newbie); got != st.visible {
-			t.Errorf("at +%v after the write: visible = %v, want %v", f.clock.Now().Sub(epoch), got, st.visible)
+			t.Errorf("at +%v after the write: visible = %v, want %v", f.Clock.Now().Sub(simtest.Epoch), got, st.visible)
 		}
 	}
 }
@@ -108,14 +109,14 @@ func TestFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := start(t, smallSeed(nil))
-			f.sim.InjectFault(tt.fault)
+			f.Sim.InjectFault(tt.fault)
 			began := time.Now()
-			resp, body := f.addNewbie(t)
+			status, header, body := f.addNewbie(t)
 			if took := time.Since(began); took < time.Duration(tt.fault.Latency) {
 				t.Errorf("answered after %v, before the latency %v", took, time.Duration(tt.fault.Latency))
 			}
-			if resp.StatusCode != tt.want.status || resp.Header.Get("Retry-After") != tt.want.retryAfter {
-				t.Errorf("got %d Retry-After %q, want %d %q", resp.StatusCode, resp.Header.Get("Retry-After"), tt.want.status, tt.want.retryAfter)
+			if status != tt.want.status || header.Get("Retry-After") != tt.want.retryAfter {
+				t.Errorf("got %d Retry-After %q, want %d %q", status, header.Get("Retry-After"), tt.want.status, tt.want.retryAfter)
 			}
 			if tt.want.body != "" && body != tt.want.body {
 				t.Errorf("body %s, want %s", body, tt.want.body)
@@ -126,7 +127,7 @@ func TestFaults(t *testing.T) {
 			if f.has(t) != tt.want.added {
 				t.Errorf("member added = %v, want %v", !tt.want.added, tt.want.added)
 			}
-			if calls := f.sim.Calls(); len(calls) != 1 || calls[0].Status != tt.want.status {
+			if calls := f.Sim.Calls(); len(calls) != 1 || calls[0].Status != tt.want.status {
 				t.Errorf("logged %+v, want one call with status %d", calls, tt.want.status)
 			}
 		})
@@ -135,16 +136,16 @@ func TestFaults(t *testing.T) {
 
 func TestFaultTimesAndClear(t *testing.T) {
 	f := start(t, smallSeed(nil))
-	f.sim.InjectFault(sim.Fault{Op: sim.OpRead, Status: 502, Times: 2})
+	f.Sim.InjectFault(sim.Fault{Op: sim.OpRead, Status: 502, Times: 2})
 	for i, want := range []int{502, 502, 200} {
-		if resp, _ := f.read(t); resp.StatusCode != want {
-			t.Errorf("read %d: status %d, want %d", i, resp.StatusCode, want)
+		if status, _, _ := f.read(t); status != want {
+			t.Errorf("read %d: status %d, want %d", i, status, want)
 		}
 	}
-	f.sim.InjectFault(sim.Fault{Status: 503})
-	f.sim.ClearFaults()
-	if resp, _ := f.read(t); resp.StatusCode != http.StatusOK {
-		t.Errorf("after ClearFaults: status %d", resp.StatusCode)
+	f.Sim.InjectFault(sim.Fault{Status: 503})
+	f.Sim.ClearFaults()
+	if status, _, _ := f.read(t); status != http.StatusOK {
+		t.Errorf("after ClearFaults: status %d", status)
 	}
 }
 
@@ -156,11 +157,11 @@ func TestUnknownPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			f := start(t, smallSeed(nil))
-			resp, body := f.do(t, http.MethodGet, tt.path, "")
-			if resp.StatusCode != http.StatusNotFound || body != tt.body {
-				t.Errorf("got %d %s, want 404 %s", resp.StatusCode, body, tt.body)
+			status, _, body := f.do(t, http.MethodGet, tt.path, "")
+			if status != http.StatusNotFound || body != tt.body {
+				t.Errorf("got %d %s, want 404 %s", status, body, tt.body)
 			}
-			calls := f.sim.Calls()
+			calls := f.Sim.Calls()
 			if len(calls) != 1 || calls[0].Op != sim.OpUnknown || calls[0].Provider != tt.provider || calls[0].Status != 404 {
 				t.Errorf("logged %+v", calls)
 			}

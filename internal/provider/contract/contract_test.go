@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
 	_ "github.com/wagov/wagov/internal/sim/dialects"
+	"github.com/wagov/wagov/internal/sim/simtest"
 )
 
 // Case is one provider type's entry in the table.
@@ -82,18 +82,12 @@ func setup(t *testing.T, c Case) *fixture {
 				Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}, {Phone: own}}},
 		},
 	}
-	s, err := sim.New(seed)
+	srv := simtest.Serve(t, seed)
+	cl, _, err := provider.New(c.Type, c.Config(srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	cfg := c.Config(srv.URL)
-	cl, _, err := provider.New(c.Type, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{c: c, sim: s, client: cl, url: srv.URL,
+	return &fixture{c: c, sim: srv.Sim, client: cl, url: srv.URL,
 		group: c.GroupID(seed.Groups[0].ID, seed.Groups[0].JID),
 		other: c.GroupID(seed.Groups[1].ID, seed.Groups[1].JID)}
 }
@@ -101,15 +95,7 @@ func setup(t *testing.T, c Case) *fixture {
 // truth returns the main group's roster in the simulator: +E164 → role.
 func (f *fixture) truth(t *testing.T) map[string]string {
 	t.Helper()
-	g, ok := f.sim.Group("120363000000000101@g.us")
-	if !ok {
-		t.Fatal("contract group missing")
-	}
-	out := map[string]string{}
-	for _, m := range g.Participants {
-		out[m.Phone] = m.Role
-	}
-	return out
+	return simtest.Roles(t, f.sim, "120363000000000101@g.us")
 }
 
 func phone(e164 string) roster.Phone { return roster.MustNormalize(e164) }

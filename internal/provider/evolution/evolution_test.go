@@ -8,21 +8,15 @@ package evolution_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/provider/evolution"
+	"github.com/wagov/wagov/internal/provider/providertest"
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
 	_ "github.com/wagov/wagov/internal/sim/evolution"
@@ -54,68 +48,7 @@ var (
 	mxAdmin  = roster.MustNormalize("+5215512340001")
 )
 
-func newClient(t *testing.T, endpoint, account, key string) provider.Client {
-	t.Helper()
-	c, err := evolution.New(provider.Config{Endpoint: endpoint, Account: account, Credential: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// assertFailed checks that err wraps want and names no credential.
-func assertFailed(t *testing.T, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("error %v, want one wrapping %q", err, want)
-	}
-	for _, key := range []string{apiKey, wrongKey} {
-		if strings.Contains(err.Error(), key) {
-			t.Errorf("error leaks the API key: %v", err)
-		}
-	}
-}
-
 // --- Golden requests and responses ---
-
-type request struct {
-	method, path, query, key, contentType string
-	body                                  []byte
-}
-
-// reply is a golden server's answer to one path.
-type reply struct {
-	status int
-	body   []byte
-}
-
-// goldenServer answers each path with its reply (404 for others) and passes on what it saw.
-func goldenServer(t *testing.T, replies map[string]reply) (string, <-chan request) {
-	t.Helper()
-	seen := make(chan request, 4)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		seen <- request{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("apikey"), r.Header.Get("Content-Type"), b}
-		rep, ok := replies[r.URL.Path]
-		if !ok {
-			rep = reply{http.StatusNotFound, []byte(`{"status": 404, "error": "Not Found", "response": {"message": ["Cannot GET"]}}`)}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(rep.status)
-		_, _ = w.Write(rep.body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, seen
-}
 
 // The paths the client calls on the documentation's instance.
 const (
@@ -125,34 +58,30 @@ const (
 )
 
 // unpaired is a fetchInstances answer for an instance with no owner number yet.
-var unpaired = reply{http.StatusOK, []byte(`[{"name": "my-instance", "connectionStatus": "connecting", "ownerJid": null}]`)}
+var unpaired = providertest.Reply{Status: http.StatusOK, Body: []byte(`[{"name": "my-instance", "connectionStatus": "connecting", "ownerJid": null}]`)}
 
-func compact(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, b); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+// notFound is Evolution's answer to a path it does not serve.
+var notFound = providertest.Reply{Status: http.StatusNotFound, Body: []byte(`{"status": 404, "error": "Not Found", "response": {"message": ["Cannot GET"]}}`)}
 
 func TestDocumentedUpdate(t *testing.T) {
-	endpoint, seen := goldenServer(t, map[string]reply{updatePath: {http.StatusCreated, fixture(t, "update_response.json")}})
-	c := newClient(t, endpoint, instance, apiKey)
+	srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+		"POST " + updatePath: {Status: http.StatusCreated, Body: providertest.Fixture(t, "update_response.json")},
+	}, notFound))
+	c := providertest.NewClient(t, evolution.New, srv.URL, instance, apiKey)
 
 	got, err := c.Change(context.Background(), mainGroup, roster.OpAdd, []roster.Phone{docA, docB})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := <-seen
-	if req.method != http.MethodPost || req.path != updatePath || req.query != "groupJid=120363042000000001%40g.us" {
-		t.Errorf("request %s %s?%s", req.method, req.path, req.query)
+	req := srv.Requests()[0]
+	if req.Method != http.MethodPost || req.Path != updatePath || req.Query != "groupJid=120363042000000001%40g.us" {
+		t.Errorf("request %s %s?%s", req.Method, req.Path, req.Query)
 	}
-	if req.key != apiKey || req.contentType != "application/json" {
-		t.Errorf("apikey %q, Content-Type %q", req.key, req.contentType)
+	if key, ct := req.Header.Get("apikey"), req.Header.Get("Content-Type"); key != apiKey || ct != "application/json" {
+		t.Errorf("apikey %q, Content-Type %q", key, ct)
 	}
-	if want := compact(t, fixture(t, "update_request.json")); !bytes.Equal(req.body, want) {
-		t.Errorf("body\n%s\nwant\n%s", req.body, want)
+	if want := providertest.Compact(t, providertest.Fixture(t, "update_request.json")); !bytes.Equal(req.Body, want) {
+		t.Errorf("body\n%s\nwant\n%s", req.Body, want)
 	}
 	want := []provider.Outcome{
 		{Member: docA, Result: provider.ResultApplied, Code: 200},
@@ -166,8 +95,10 @@ func TestDocumentedUpdate(t *testing.T) {
 // TestMintlifyResponse: the mintlify page shows a response the code never sends; read as it is, it
 // says nothing about any member.
 func TestMintlifyResponse(t *testing.T) {
-	endpoint, _ := goldenServer(t, map[string]reply{updatePath: {http.StatusCreated, fixture(t, "update_response_mintlify.json")}})
-	got, err := newClient(t, endpoint, instance, apiKey).Change(context.Background(), mainGroup, roster.OpAdd, []roster.Phone{docA, docB})
+	srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+		"POST " + updatePath: {Status: http.StatusCreated, Body: providertest.Fixture(t, "update_response_mintlify.json")},
+	}, notFound))
+	got, err := providertest.NewClient(t, evolution.New, srv.URL, instance, apiKey).Change(context.Background(), mainGroup, roster.OpAdd, []roster.Phone{docA, docB})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,21 +110,22 @@ func TestMintlifyResponse(t *testing.T) {
 }
 
 func TestDocumentedParticipants(t *testing.T) {
-	endpoint, seen := goldenServer(t, map[string]reply{
-		instancesPath: unpaired, participantsPath: {http.StatusOK, fixture(t, "participants_response.json")},
-	})
-	c := newClient(t, endpoint, instance, apiKey)
+	srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+		"GET " + instancesPath: unpaired, "GET " + participantsPath: {Status: http.StatusOK, Body: providertest.Fixture(t, "participants_response.json")},
+	}, notFound))
+	c := providertest.NewClient(t, evolution.New, srv.URL, instance, apiKey)
 
 	// An instance without an owner number: Self stays unknown, and the group id lacks "@g.us".
 	got, err := c.ReadGroup(context.Background(), "120363042000000001")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if req := <-seen; req.path != instancesPath || req.query != "instanceName=my-instance" {
-		t.Errorf("first request %s?%s, want the instance lookup", req.path, req.query)
+	seen := srv.Requests()
+	if req := seen[0]; req.Path != instancesPath || req.Query != "instanceName=my-instance" {
+		t.Errorf("first request %s?%s, want the instance lookup", req.Path, req.Query)
 	}
-	if req := <-seen; req.method != http.MethodGet || req.path != participantsPath || req.query != "groupJid=120363042000000001%40g.us" || len(req.body) != 0 {
-		t.Errorf("request %s %s?%s %q", req.method, req.path, req.query, req.body)
+	if req := seen[1]; req.Method != http.MethodGet || req.Path != participantsPath || req.Query != "groupJid=120363042000000001%40g.us" || len(req.Body) != 0 {
+		t.Errorf("request %s %s?%s %q", req.Method, req.Path, req.Query, req.Body)
 	}
 	want := roster.Group{ID: "120363042000000001", Participants: []roster.Participant{
 		{Phone: docA, RawID: "5511999999999@s.whatsapp.net", Role: roster.RoleSuperAdmin},
@@ -208,9 +140,11 @@ func TestDocumentedParticipants(t *testing.T) {
 }
 
 func TestDocumentedError(t *testing.T) {
-	endpoint, _ := goldenServer(t, map[string]reply{instancesPath: {http.StatusNotFound, fixture(t, "error_instance_not_found.json")}})
-	err := newClient(t, endpoint, "invalid-instance", apiKey).CheckAccount(context.Background())
-	assertFailed(t, err, provider.ErrNotFound)
+	srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+		"GET " + instancesPath: {Status: http.StatusNotFound, Body: providertest.Fixture(t, "error_instance_not_found.json")},
+	}, notFound))
+	err := providertest.NewClient(t, evolution.New, srv.URL, "invalid-instance", apiKey).CheckAccount(context.Background())
+	providertest.AssertFailed(t, err, provider.ErrNotFound, apiKey, wrongKey)
 	if !strings.Contains(err.Error(), `The "invalid-instance" instance does not exist`) {
 		t.Errorf("error %v lost the provider's message", err)
 	}
@@ -230,13 +164,12 @@ func TestProviderEchoesKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.WriteHeader(tt.status)
-				fmt.Fprintf(w, `{"status": %d, "error": "x", "response": {"message": `+tt.message+`}}`, tt.status, r.Header.Get("apikey"))
-			}))
-			t.Cleanup(srv.Close)
-			_, err := newClient(t, srv.URL, instance, apiKey).Change(context.Background(), mainGroup, roster.OpAdd, []roster.Phone{docA})
-			assertFailed(t, err, tt.want)
+			srv := providertest.Serve(t, func(r providertest.Request) providertest.Reply {
+				return providertest.Reply{Status: tt.status,
+					Body: fmt.Appendf(nil, `{"status": %d, "error": "x", "response": {"message": `+tt.message+`}}`, tt.status, r.Header.Get("apikey"))}
+			})
+			_, err := providertest.NewClient(t, evolution.New, srv.URL, instance, apiKey).Change(context.Background(), mainGroup, roster.OpAdd, []roster.Phone{docA})
+			providertest.AssertFailed(t, err, tt.want, apiKey, wrongKey)
 			if !strings.Contains(err.Error(), "[redacted]") {
 				t.Errorf("error %v lost the provider's message", err)
 			}
@@ -245,35 +178,6 @@ func TestProviderEchoesKey(t *testing.T) {
 }
 
 // --- Against wagov-sim ---
-
-func startSim(t *testing.T) (*sim.Sim, string) {
-	t.Helper()
-	seed, err := sim.ParseSeed(fixture(t, "world.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return s, srv.URL
-}
-
-// roles returns the group's participants in the simulator by the number WhatsApp holds.
-func roles(t *testing.T, s *sim.Sim, group string) map[roster.Phone]roster.Role {
-	t.Helper()
-	g, ok := s.Group(group)
-	if !ok {
-		t.Fatalf("group %s missing", group)
-	}
-	out := map[roster.Phone]roster.Role{}
-	for _, m := range g.Participants {
-		out[roster.MustNormalize(m.Phone)] = roster.Role(m.Role)
-	}
-	return out
-}
 
 func TestReadGroup(t *testing.T) {
 	tests := []struct {
@@ -294,8 +198,8 @@ func TestReadGroup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, endpoint := startSim(t)
-			got, err := newClient(t, endpoint, instance, apiKey).ReadGroup(context.Background(), tt.group)
+			_, endpoint := providertest.StartSim(t)
+			got, err := providertest.NewClient(t, evolution.New, endpoint, instance, apiKey).ReadGroup(context.Background(), tt.group)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -309,9 +213,9 @@ func TestReadGroup(t *testing.T) {
 
 // TestOwnNumberReadOnce: the instance's number costs one call per instance, not one per read.
 func TestOwnNumberReadOnce(t *testing.T) {
-	s, endpoint := startSim(t)
+	s, endpoint := providertest.StartSim(t)
 	for range 3 {
-		g, err := newClient(t, endpoint, instance, apiKey).ReadGroup(context.Background(), mainGroup)
+		g, err := providertest.NewClient(t, evolution.New, endpoint, instance, apiKey).ReadGroup(context.Background(), mainGroup)
 		if err != nil || g.Self != self {
 			t.Fatalf("Self %s, err %v", g.Self, err)
 		}
@@ -336,15 +240,9 @@ func TestCheckAccount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, endpoint := startSim(t)
-			err := newClient(t, endpoint, tt.account, tt.key).CheckAccount(context.Background())
-			if tt.want == nil {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			assertFailed(t, err, tt.want)
+			_, endpoint := providertest.StartSim(t)
+			err := providertest.NewClient(t, evolution.New, endpoint, tt.account, tt.key).CheckAccount(context.Background())
+			providertest.AssertError(t, err, tt.want, apiKey, wrongKey)
 		})
 	}
 }
@@ -360,8 +258,10 @@ func TestCheckAccountStates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			endpoint, _ := goldenServer(t, map[string]reply{instancesPath: {http.StatusOK, []byte(tt.body)}})
-			assertFailed(t, newClient(t, endpoint, instance, apiKey).CheckAccount(context.Background()), tt.want)
+			srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+				"GET " + instancesPath: {Status: http.StatusOK, Body: []byte(tt.body)},
+			}, notFound))
+			providertest.AssertFailed(t, providertest.NewClient(t, evolution.New, srv.URL, instance, apiKey).CheckAccount(context.Background()), tt.want, apiKey, wrongKey)
 		})
 	}
 }
@@ -370,8 +270,8 @@ func TestCheckAccountStates(t *testing.T) {
 // stores the short form, the outcomes still name the members, and the next read reports them as
 // declared, so nothing is added twice.
 func TestRewrittenMembersConverge(t *testing.T) {
-	s, endpoint := startSim(t)
-	c := newClient(t, endpoint, instance, apiKey)
+	s, endpoint := providertest.StartSim(t)
+	c := providertest.NewClient(t, evolution.New, endpoint, instance, apiKey)
 	ctx := context.Background()
 	br, mx := roster.MustNormalize("+5531987654321"), roster.MustNormalize("+5215512345678")
 
@@ -382,7 +282,7 @@ func TestRewrittenMembersConverge(t *testing.T) {
 	if want := []provider.Outcome{{Member: br, Result: provider.ResultApplied, Code: 200}, {Member: mx, Result: provider.ResultApplied, Code: 200}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("outcomes %+v, want %+v", got, want)
 	}
-	truth := roles(t, s, mainGroup)
+	truth := providertest.Roles(t, s, mainGroup)
 	if truth["553187654321"] != roster.RoleMember || truth["525512345678"] != roster.RoleMember {
 		t.Errorf("WhatsApp holds %v, want the short forms", truth)
 	}
@@ -404,32 +304,15 @@ func TestRewrittenMembersConverge(t *testing.T) {
 
 // TestAddOutcomes adds one number of each kind in one call.
 func TestAddOutcomes(t *testing.T) {
-	tests := []struct {
-		member roster.Phone
-		code   int
-		want   provider.Result
-	}{
-		{newcomer, 200, provider.ResultApplied},
-		{member, 409, provider.ResultUnchanged},
-		{private, 403, provider.ResultInviteRequired},
-		{unregistered, 404, provider.ResultNotOnWhatsApp},
-		{recentlyLeft, 408, provider.ResultRecentlyLeft},
-	}
-	s, endpoint := startSim(t)
-	members := make([]roster.Phone, len(tests))
-	for i, tt := range tests {
-		members[i] = tt.member
-	}
-	got, err := newClient(t, endpoint, instance, apiKey).Change(context.Background(), mainGroup, roster.OpAdd, members)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, tt := range tests {
-		if o := got[i]; o.Member != tt.member || o.Code != tt.code || o.Result != tt.want {
-			t.Errorf("outcome %+v, want %s code %d → %s", o, tt.member.E164(), tt.code, tt.want)
-		}
-	}
-	truth := roles(t, s, mainGroup)
+	s, endpoint := providertest.StartSim(t)
+	providertest.AssertAddOutcomes(t, providertest.NewClient(t, evolution.New, endpoint, instance, apiKey), mainGroup, []providertest.AddCase{
+		{Member: newcomer, Code: 200, Want: provider.ResultApplied},
+		{Member: member, Code: 409, Want: provider.ResultUnchanged},
+		{Member: private, Code: 403, Want: provider.ResultInviteRequired},
+		{Member: unregistered, Code: 404, Want: provider.ResultNotOnWhatsApp},
+		{Member: recentlyLeft, Code: 408, Want: provider.ResultRecentlyLeft},
+	})
+	truth := providertest.Roles(t, s, mainGroup)
 	for _, m := range []roster.Phone{private, unregistered, recentlyLeft} {
 		if _, in := truth[m]; in {
 			t.Errorf("%s added although WhatsApp refuses it", m.E164())
@@ -455,15 +338,15 @@ func TestChangeOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
-			got, err := newClient(t, endpoint, instance, apiKey).Change(context.Background(), mainGroup, tt.op, []roster.Phone{tt.member})
+			s, endpoint := providertest.StartSim(t)
+			got, err := providertest.NewClient(t, evolution.New, endpoint, instance, apiKey).Change(context.Background(), mainGroup, tt.op, []roster.Phone{tt.member})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if o := got[0]; o.Member != tt.member || o.Result != tt.want || o.Code != tt.code {
 				t.Errorf("outcome %+v, want %s code %d", o, tt.want, tt.code)
 			}
-			if r := roles(t, s, mainGroup)[tt.stored]; r != tt.roleNow {
+			if r := providertest.Roles(t, s, mainGroup)[tt.stored]; r != tt.roleNow {
 				t.Errorf("%s now %q, want %q", tt.stored.E164(), r, tt.roleNow)
 			}
 		})
@@ -471,96 +354,46 @@ func TestChangeOutcomes(t *testing.T) {
 }
 
 func TestBatchRefusedBeforeCalling(t *testing.T) {
-	six := make([]roster.Phone, evolution.MaxBatch+1)
-	for i := range six {
-		six[i] = roster.MustNormalize(fmt.Sprintf("+55119123401%02d", i))
-	}
-	for _, members := range [][]roster.Phone{six, nil} {
-		for _, op := range []roster.Op{roster.OpAdd, roster.OpRemove, roster.OpPromote, roster.OpDemote} {
-			t.Run(fmt.Sprintf("%s %d", op, len(members)), func(t *testing.T) {
-				s, endpoint := startSim(t)
-				_, err := newClient(t, endpoint, instance, apiKey).Change(context.Background(), mainGroup, op, members)
-				assertFailed(t, err, provider.ErrInvalidRequest)
-				if calls := s.Calls(); len(calls) != 0 {
-					t.Errorf("the client called the provider: %+v", calls)
-				}
-			})
-		}
-	}
-}
-
-type call func(context.Context, provider.Client) error
-
-func read(group string) call {
-	return func(ctx context.Context, c provider.Client) error {
-		_, err := c.ReadGroup(ctx, group)
-		return err
-	}
-}
-
-func change(op roster.Op, group string, members ...roster.Phone) call {
-	return func(ctx context.Context, c provider.Client) error {
-		_, err := c.Change(ctx, group, op, members)
-		return err
-	}
+	providertest.AssertRefusedBeforeCalling(t, simClient, mainGroup, providertest.Numbers("+55119123401%02d", evolution.MaxBatch+1), apiKey, wrongKey)
 }
 
 func TestWholeCallErrors(t *testing.T) {
 	tests := []struct {
 		name, account, key string
 		fault              *sim.Fault
-		call               call
+		call               providertest.Call
 		want               error
 	}{
-		{"add as a non-admin", instance, apiKey, nil, change(roster.OpAdd, notOurs, newcomer), provider.ErrNotAdmin},
-		{"promote as a non-admin", instance, apiKey, nil, change(roster.OpPromote, notOurs, creator), provider.ErrNotAdmin},
-		{"read an unknown group", instance, apiKey, nil, read("120363049999999999@g.us"), provider.ErrNotFound},
-		{"add to an unknown group", instance, apiKey, nil, change(roster.OpAdd, "120363049999999999@g.us", newcomer), provider.ErrNotFound},
-		{"read a 2Chat uuid", instance, apiKey, nil, read("WAG45b0f301-9203-4660-8b57-b51a6c2742a5"), provider.ErrNotFound},
-		{"read through an unknown instance", "other-instance", apiKey, nil, read(mainGroup), provider.ErrNotFound},
-		{"read with a wrong key", instance, wrongKey, nil, read(mainGroup), provider.ErrUnauthorized},
-		{"add with a wrong key", instance, wrongKey, nil, change(roster.OpAdd, mainGroup, newcomer), provider.ErrUnauthorized},
-		{"read answered 500", instance, apiKey, &sim.Fault{Status: 500}, read(mainGroup), provider.ErrUnavailable},
-		{"remove answered 503", instance, apiKey, &sim.Fault{Status: 503}, change(roster.OpRemove, mainGroup, member), provider.ErrUnavailable},
-		{"read answered malformed", instance, apiKey, &sim.Fault{Op: sim.OpRead, Malformed: true}, read(mainGroup), provider.ErrUnavailable},
-		{"add answered malformed", instance, apiKey, &sim.Fault{Malformed: true}, change(roster.OpAdd, mainGroup, newcomer), provider.ErrUnavailable},
-		{"account check answered malformed", instance, apiKey, &sim.Fault{Malformed: true},
-			func(ctx context.Context, c provider.Client) error { return c.CheckAccount(ctx) }, provider.ErrUnavailable},
+		{"add as a non-admin", instance, apiKey, nil, providertest.Change(roster.OpAdd, notOurs, newcomer), provider.ErrNotAdmin},
+		{"promote as a non-admin", instance, apiKey, nil, providertest.Change(roster.OpPromote, notOurs, creator), provider.ErrNotAdmin},
+		{"read an unknown group", instance, apiKey, nil, providertest.Read("120363049999999999@g.us"), provider.ErrNotFound},
+		{"add to an unknown group", instance, apiKey, nil, providertest.Change(roster.OpAdd, "120363049999999999@g.us", newcomer), provider.ErrNotFound},
+		{"read a 2Chat uuid", instance, apiKey, nil, providertest.Read("WAG45b0f301-9203-4660-8b57-b51a6c2742a5"), provider.ErrNotFound},
+		{"read through an unknown instance", "other-instance", apiKey, nil, providertest.Read(mainGroup), provider.ErrNotFound},
+		{"read with a wrong key", instance, wrongKey, nil, providertest.Read(mainGroup), provider.ErrUnauthorized},
+		{"add with a wrong key", instance, wrongKey, nil, providertest.Change(roster.OpAdd, mainGroup, newcomer), provider.ErrUnauthorized},
+		{"read answered 500", instance, apiKey, &sim.Fault{Status: 500}, providertest.Read(mainGroup), provider.ErrUnavailable},
+		{"remove answered 503", instance, apiKey, &sim.Fault{Status: 503}, providertest.Change(roster.OpRemove, mainGroup, member), provider.ErrUnavailable},
+		{"read answered malformed", instance, apiKey, &sim.Fault{Op: sim.OpRead, Malformed: true}, providertest.Read(mainGroup), provider.ErrUnavailable},
+		{"add answered malformed", instance, apiKey, &sim.Fault{Malformed: true}, providertest.Change(roster.OpAdd, mainGroup, newcomer), provider.ErrUnavailable},
+		{"account check answered malformed", instance, apiKey, &sim.Fault{Malformed: true}, providertest.CheckAccount, provider.ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
+			s, endpoint := providertest.StartSim(t)
 			if tt.fault != nil {
 				s.InjectFault(*tt.fault)
 			}
-			assertFailed(t, tt.call(context.Background(), newClient(t, endpoint, tt.account, tt.key)), tt.want)
+			providertest.AssertFailed(t, tt.call(context.Background(), providertest.NewClient(t, evolution.New, endpoint, tt.account, tt.key)), tt.want, apiKey, wrongKey)
 		})
 	}
 }
 
 func TestRateLimited(t *testing.T) {
-	inNinety := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
-	tests := []struct {
-		name, retryAfter string
-		min, max         time.Duration
-	}{
-		{"seconds", "7", 7 * time.Second, 7 * time.Second},
-		{"HTTP-date", inNinety, 85 * time.Second, 90 * time.Second},
-		{"absent", "", 0, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
-			before := roles(t, s, mainGroup)
-			s.InjectFault(sim.Fault{Status: http.StatusTooManyRequests, RetryAfter: tt.retryAfter})
-			_, err := newClient(t, endpoint, instance, apiKey).Change(context.Background(), mainGroup, roster.OpAdd, []roster.Phone{newcomer})
-			assertFailed(t, err, provider.ErrRateLimited)
-			if d, _ := provider.RetryAfter(err); d < tt.min || d > tt.max {
-				t.Errorf("retry after %s, want %s to %s", d, tt.min, tt.max)
-			}
-			if after := roles(t, s, mainGroup); !reflect.DeepEqual(after, before) {
-				t.Errorf("a refused add changed the group: %v, was %v", after, before)
-			}
-		})
-	}
+	providertest.AssertRateLimited(t, simClient, mainGroup, newcomer, apiKey, wrongKey)
+}
+
+// simClient is the client under test for the simulator at endpoint, acting as the instance with apiKey.
+func simClient(t *testing.T, endpoint string) provider.Client {
+	return providertest.NewClient(t, evolution.New, endpoint, instance, apiKey)
 }

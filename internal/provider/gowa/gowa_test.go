@@ -11,18 +11,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/provider/gowa"
+	"github.com/wagov/wagov/internal/provider/providertest"
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
 	_ "github.com/wagov/wagov/internal/sim/gowa"
@@ -54,66 +50,18 @@ var (
 	newbie2       = roster.MustNormalize("+447700176577")
 )
 
-func newClient(t *testing.T, endpoint, account, cred string) provider.Client {
-	t.Helper()
-	c, err := gowa.New(provider.Config{Endpoint: endpoint, Account: account, Credential: cred})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// assertFailed checks that err wraps want and names no part of a credential.
-func assertFailed(t *testing.T, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("error %v, want one wrapping %q", err, want)
-	}
-	for _, secret := range []string{credential, password, wrongCred, base64.StdEncoding.EncodeToString([]byte(credential))} {
-		if strings.Contains(err.Error(), secret) {
-			t.Errorf("error leaks the credential: %v", err)
-		}
-	}
-}
+// secrets are the credential and its parts, as given and as Basic auth sends them.
+var secrets = []string{credential, password, wrongCred, base64.StdEncoding.EncodeToString([]byte(credential))}
 
 // --- Golden requests and responses from GOWA's OpenAPI document ---
 
-type request struct {
-	method, path, query, auth, device, contentType string
-	body                                           []byte
-}
-
-// fakeServer answers every request with status and body, and passes each request it saw on.
-func fakeServer(t *testing.T, status int, body []byte) (string, <-chan request) {
+func assertAuth(t *testing.T, got providertest.Request) {
 	t.Helper()
-	seen := make(chan request, 16)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		seen <- request{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("X-Device-Id"), r.Header.Get("Content-Type"), b}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, seen
-}
-
-func assertAuth(t *testing.T, got request) {
-	t.Helper()
-	if want := "Basic " + base64.StdEncoding.EncodeToString([]byte(credential)); got.auth != want {
-		t.Errorf("Authorization %q, want %q", got.auth, want)
+	if want, auth := "Basic "+base64.StdEncoding.EncodeToString([]byte(credential)), got.Header.Get("Authorization"); auth != want {
+		t.Errorf("Authorization %q, want %q", auth, want)
 	}
-	if got.device != device {
-		t.Errorf("X-Device-Id %q, want %q", got.device, device)
+	if id := got.Header.Get("X-Device-Id"); id != device {
+		t.Errorf("X-Device-Id %q, want %q", id, device)
 	}
 }
 
@@ -125,25 +73,22 @@ func TestDocumentedWrites(t *testing.T) {
 		roster.OpAdd: "/gowa/group/participants", roster.OpRemove: "/gowa/group/participants/remove",
 		roster.OpPromote: "/gowa/group/participants/promote", roster.OpDemote: "/gowa/group/participants/demote",
 	}
-	var want bytes.Buffer
-	if err := json.Compact(&want, fixture(t, "change_request.json")); err != nil {
-		t.Fatal(err)
-	}
+	want := providertest.Compact(t, providertest.Fixture(t, "change_request.json"))
 	for op, path := range paths {
 		t.Run(string(op), func(t *testing.T) {
-			endpoint, seen := fakeServer(t, http.StatusOK, fixture(t, "change_response.json"))
+			srv := providertest.Serve(t, providertest.Always(http.StatusOK, providertest.Fixture(t, "change_response.json")))
 			// The endpoint carries an APP_BASE_PATH, with a trailing slash.
-			got, err := newClient(t, endpoint+"/gowa/", device, credential).Change(context.Background(), docGroup, op, docMembers)
+			got, err := providertest.NewClient(t, gowa.New, srv.URL+"/gowa/", device, credential).Change(context.Background(), docGroup, op, docMembers)
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := <-seen
-			if req.method != http.MethodPost || req.path != path || req.query != "" || req.contentType != "application/json" {
-				t.Errorf("request %s %s?%s (%s), want POST %s", req.method, req.path, req.query, req.contentType, path)
+			req := srv.Requests()[0]
+			if ct := req.Header.Get("Content-Type"); req.Method != http.MethodPost || req.Path != path || req.Query != "" || ct != "application/json" {
+				t.Errorf("request %s %s?%s (%s), want POST %s", req.Method, req.Path, req.Query, ct, path)
 			}
 			assertAuth(t, req)
-			if !bytes.Equal(req.body, want.Bytes()) {
-				t.Errorf("body\n%s\nwant\n%s", req.body, want.Bytes())
+			if !bytes.Equal(req.Body, want) {
+				t.Errorf("body\n%s\nwant\n%s", req.Body, want)
 			}
 			// The documented answer names a participant that was not sent: nothing is known.
 			wantOut := make([]provider.Outcome, len(docMembers))
@@ -158,14 +103,14 @@ func TestDocumentedWrites(t *testing.T) {
 }
 
 func TestDocumentedParticipants(t *testing.T) {
-	endpoint, seen := fakeServer(t, http.StatusOK, fixture(t, "participants_response.json"))
-	got, err := newClient(t, endpoint, device, credential).ReadGroup(context.Background(), "120363347168689807@g.us")
+	srv := providertest.Serve(t, providertest.Always(http.StatusOK, providertest.Fixture(t, "participants_response.json")))
+	got, err := providertest.NewClient(t, gowa.New, srv.URL, device, credential).ReadGroup(context.Background(), "120363347168689807@g.us")
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := <-seen
-	if req.method != http.MethodGet || req.path != "/group/participants" || req.query != "group_id=120363347168689807%40g.us" {
-		t.Errorf("request %s %s?%s", req.method, req.path, req.query)
+	req := srv.Requests()[0]
+	if req.Method != http.MethodGet || req.Path != "/group/participants" || req.Query != "group_id=120363347168689807%40g.us" {
+		t.Errorf("request %s %s?%s", req.Method, req.Path, req.Query)
 	}
 	assertAuth(t, req)
 	want := roster.Group{ID: "120363347168689807@g.us", Name: "Example Group", Participants: []roster.Participant{
@@ -179,13 +124,13 @@ func TestDocumentedParticipants(t *testing.T) {
 }
 
 func TestDocumentedStatus(t *testing.T) {
-	endpoint, seen := fakeServer(t, http.StatusOK, fixture(t, "status_response.json"))
-	if err := newClient(t, endpoint, device, credential).CheckAccount(context.Background()); err != nil {
+	srv := providertest.Serve(t, providertest.Always(http.StatusOK, providertest.Fixture(t, "status_response.json")))
+	if err := providertest.NewClient(t, gowa.New, srv.URL, device, credential).CheckAccount(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	req := <-seen
-	if req.method != http.MethodGet || req.path != "/devices/my-business-account/status" {
-		t.Errorf("request %s %s", req.method, req.path)
+	req := srv.Requests()[0]
+	if req.Method != http.MethodGet || req.Path != "/devices/my-business-account/status" {
+		t.Errorf("request %s %s", req.Method, req.Path)
 	}
 	assertAuth(t, req)
 }
@@ -204,8 +149,8 @@ func TestErrors(t *testing.T) {
 		read   bool // ReadGroup instead of an add
 		want   error
 	}{
-		{"documented 500", 500, fixture(t, "error_internal_server.json"), true, provider.ErrUnavailable},
-		{"documented 400 with a numeric code", 400, fixture(t, "error_bad_request.json"), false, provider.ErrInvalidRequest},
+		{"documented 500", 500, providertest.Fixture(t, "error_internal_server.json"), true, provider.ErrUnavailable},
+		{"documented 400 with a numeric code", 400, providertest.Fixture(t, "error_bad_request.json"), false, provider.ErrInvalidRequest},
 		{"Basic auth refused, plain text", 401, []byte("Unauthorized"), true, provider.ErrUnauthorized},
 		{"device not logged in", 401, echo(401, "AUTHENTICATION_ERROR", "you are not logged in"), true, provider.ErrUnavailable},
 		{"device not connected, newer GOWA", 503, echo(503, "SERVICE_UNAVAILABLE", "you are not connect to services server, please reconnect"), true, provider.ErrUnavailable},
@@ -223,15 +168,15 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			endpoint, _ := fakeServer(t, tt.status, tt.body)
-			c := newClient(t, endpoint, device, credential)
+			srv := providertest.Serve(t, providertest.Always(tt.status, tt.body))
+			c := providertest.NewClient(t, gowa.New, srv.URL, device, credential)
 			var err error
 			if tt.read {
 				_, err = c.ReadGroup(context.Background(), group)
 			} else {
 				_, err = c.Change(context.Background(), group, roster.OpAdd, []roster.Phone{newbie})
 			}
-			assertFailed(t, err, tt.want)
+			providertest.AssertFailed(t, err, tt.want, secrets...)
 		})
 	}
 }
@@ -249,11 +194,11 @@ func TestRefusedBeforeAnyCall(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			endpoint, seen := fakeServer(t, http.StatusOK, fixture(t, "change_response.json"))
-			_, err := newClient(t, endpoint, device, credential).Change(context.Background(), tt.group, roster.OpAdd, tt.members)
-			assertFailed(t, err, provider.ErrInvalidRequest)
-			if len(seen) != 0 {
-				t.Errorf("%d calls made", len(seen))
+			srv := providertest.Serve(t, providertest.Always(http.StatusOK, providertest.Fixture(t, "change_response.json")))
+			_, err := providertest.NewClient(t, gowa.New, srv.URL, device, credential).Change(context.Background(), tt.group, roster.OpAdd, tt.members)
+			providertest.AssertFailed(t, err, provider.ErrInvalidRequest, secrets...)
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("%d calls made", n)
 			}
 		})
 	}
@@ -273,34 +218,6 @@ func TestNewRefusesBadConfig(t *testing.T) {
 
 // --- Against wagov-sim ---
 
-func startSim(t *testing.T) (*sim.Sim, string) {
-	t.Helper()
-	seed, err := sim.ParseSeed(fixture(t, "world.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return s, srv.URL
-}
-
-func roles(t *testing.T, s *sim.Sim, groupID string) map[roster.Phone]roster.Role {
-	t.Helper()
-	g, ok := s.Group(groupID)
-	if !ok {
-		t.Fatalf("group %s missing", groupID)
-	}
-	out := map[roster.Phone]roster.Role{}
-	for _, m := range g.Participants {
-		out[roster.MustNormalize(m.Phone)] = roster.Role(m.Role)
-	}
-	return out
-}
-
 func TestReadGroup(t *testing.T) {
 	tests := []struct {
 		name, id string
@@ -319,8 +236,8 @@ func TestReadGroup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, endpoint := startSim(t)
-			got, err := newClient(t, endpoint, device, credential).ReadGroup(context.Background(), tt.id)
+			_, endpoint := providertest.StartSim(t)
+			got, err := providertest.NewClient(t, gowa.New, endpoint, device, credential).ReadGroup(context.Background(), tt.id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -342,23 +259,17 @@ func TestCheckAccount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, endpoint := startSim(t)
-			err := newClient(t, endpoint, tt.device, tt.cred).CheckAccount(context.Background())
-			if tt.want == nil {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			assertFailed(t, err, tt.want)
+			_, endpoint := providertest.StartSim(t)
+			err := providertest.NewClient(t, gowa.New, endpoint, tt.device, tt.cred).CheckAccount(context.Background())
+			providertest.AssertError(t, err, tt.want, secrets...)
 		})
 	}
 }
 
 func TestCheckAccountLoggedOut(t *testing.T) {
-	endpoint, _ := fakeServer(t, http.StatusOK, []byte(`{"status":200,"code":"SUCCESS","message":"Device status",
-		"results":{"device_id":"my-business-account","is_connected":true,"is_logged_in":false}}`))
-	assertFailed(t, newClient(t, endpoint, device, credential).CheckAccount(context.Background()), provider.ErrUnavailable)
+	srv := providertest.Serve(t, providertest.Always(http.StatusOK, []byte(`{"status":200,"code":"SUCCESS","message":"Device status",
+		"results":{"device_id":"my-business-account","is_connected":true,"is_logged_in":false}}`)))
+	providertest.AssertFailed(t, providertest.NewClient(t, gowa.New, srv.URL, device, credential).CheckAccount(context.Background()), provider.ErrUnavailable, secrets...)
 }
 
 func TestChangeUpdatesSim(t *testing.T) {
@@ -375,15 +286,15 @@ func TestChangeUpdatesSim(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.op)+" "+tt.who.E164(), func(t *testing.T) {
-			s, endpoint := startSim(t)
-			got, err := newClient(t, endpoint, device, credential).Change(context.Background(), group, tt.op, []roster.Phone{tt.who})
+			s, endpoint := providertest.StartSim(t)
+			got, err := providertest.NewClient(t, gowa.New, endpoint, device, credential).Change(context.Background(), group, tt.op, []roster.Phone{tt.who})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if want := []provider.Outcome{{Member: tt.who, Result: provider.ResultUnknown}}; !reflect.DeepEqual(got, want) {
 				t.Errorf("outcomes %+v, want %+v: GOWA's success is no proof", got, want)
 			}
-			if r := roles(t, s, group)[tt.who]; r != tt.roleNow {
+			if r := providertest.Roles(t, s, group)[tt.who]; r != tt.roleNow {
 				t.Errorf("role now %q, want %q", r, tt.roleNow)
 			}
 		})
@@ -394,9 +305,9 @@ func TestChangeUpdatesSim(t *testing.T) {
 // client splits it until they stand alone, reports them, and adds the rest, sending each
 // registered member in exactly one accepted call.
 func TestIsolatesUnregistered(t *testing.T) {
-	s, endpoint := startSim(t)
+	s, endpoint := providertest.StartSim(t)
 	batch := []roster.Phone{newbie, unregistered, private, recentlyLeft, unregistered2}
-	got, err := newClient(t, endpoint, device, credential).Change(context.Background(), group, roster.OpAdd, batch)
+	got, err := providertest.NewClient(t, gowa.New, endpoint, device, credential).Change(context.Background(), group, roster.OpAdd, batch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +326,7 @@ func TestIsolatesUnregistered(t *testing.T) {
 	if got[2].Code != 403 || !strings.Contains(got[2].Message, "invite") {
 		t.Errorf("privacy outcome %+v", got[2])
 	}
-	now := roles(t, s, group)
+	now := providertest.Roles(t, s, group)
 	if now[newbie] != roster.RoleMember {
 		t.Errorf("%s not added", newbie.E164())
 	}
@@ -448,22 +359,22 @@ func TestWholeCallErrorsFromSim(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, endpoint := startSim(t)
-			_, err := newClient(t, endpoint, device, credential).Change(context.Background(), tt.group, tt.op, []roster.Phone{newbie})
-			assertFailed(t, err, tt.want)
+			_, endpoint := providertest.StartSim(t)
+			_, err := providertest.NewClient(t, gowa.New, endpoint, device, credential).Change(context.Background(), tt.group, tt.op, []roster.Phone{newbie})
+			providertest.AssertFailed(t, err, tt.want, secrets...)
 		})
 	}
 	t.Run("read an unknown group", func(t *testing.T) {
-		_, endpoint := startSim(t)
-		_, err := newClient(t, endpoint, device, credential).ReadGroup(context.Background(), "120363000000000099@g.us")
-		assertFailed(t, err, provider.ErrNotFound)
+		_, endpoint := providertest.StartSim(t)
+		_, err := providertest.NewClient(t, gowa.New, endpoint, device, credential).ReadGroup(context.Background(), "120363000000000099@g.us")
+		providertest.AssertFailed(t, err, provider.ErrNotFound, secrets...)
 	})
 	t.Run("rate limited", func(t *testing.T) {
-		s, endpoint := startSim(t)
+		s, endpoint := providertest.StartSim(t)
 		s.InjectFault(sim.Fault{Op: sim.OpAdd, Status: http.StatusTooManyRequests, RetryAfter: "9", Times: 1})
 		// The first call is refused outright, so the error is the 429.
-		_, err := newClient(t, endpoint, device, credential).Change(context.Background(), group, roster.OpAdd, []roster.Phone{newbie, unregistered})
-		assertFailed(t, err, provider.ErrRateLimited)
+		_, err := providertest.NewClient(t, gowa.New, endpoint, device, credential).Change(context.Background(), group, roster.OpAdd, []roster.Phone{newbie, unregistered})
+		providertest.AssertFailed(t, err, provider.ErrRateLimited, secrets...)
 		if d, _ := provider.RetryAfter(err); d.Seconds() != 9 {
 			t.Errorf("retry after %v, want 9s", d)
 		}

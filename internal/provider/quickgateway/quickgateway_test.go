@@ -8,22 +8,18 @@ package quickgateway_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/provider/providertest"
 	"github.com/wagov/wagov/internal/provider/quickgateway"
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
 	_ "github.com/wagov/wagov/internal/sim/quickgateway"
+	"github.com/wagov/wagov/internal/sim/simtest"
 )
 
 const (
@@ -36,104 +32,37 @@ const (
 
 var ctx = context.Background()
 
-func newClient(t *testing.T, endpoint, account, key string) provider.Client {
-	t.Helper()
-	c, err := quickgateway.New(provider.Config{Endpoint: endpoint, Account: account, Credential: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// assertFailed checks that err wraps want and names no credential.
-func assertFailed(t *testing.T, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("error %v, want one wrapping %q", err, want)
-	}
-	if strings.Contains(err.Error(), apiKey) {
-		t.Errorf("error leaks the API key: %v", err)
-	}
-}
-
-// request is what the scripted server saw.
-type request struct {
-	method, path, escaped, query, auth, contentType, body string
-}
-
-// answer is a scripted reply.
-type answer struct {
-	status int
-	body   string
-}
-
-// gateway is a scripted gateway: it answers each request with script(request) and records it.
-type gateway struct {
-	url  string
-	mu   sync.Mutex
-	seen []request
-}
-
-func script(t *testing.T, reply func(request) answer) *gateway {
-	t.Helper()
-	g := &gateway{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		req := request{r.Method, r.URL.Path, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), string(b)}
-		g.mu.Lock()
-		g.seen = append(g.seen, req)
-		g.mu.Unlock()
-		a := reply(req)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(a.status)
-		_, _ = io.WriteString(w, a.body)
-	}))
-	t.Cleanup(srv.Close)
-	g.url = srv.URL
-	return g
-}
-
-func (g *gateway) requests() []request {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return append([]request(nil), g.seen...)
+// reply is an answer of status with body.
+func reply(status int, body string) providertest.Reply {
+	return providertest.Reply{Status: status, Body: []byte(body)}
 }
 
 const emptyPage = `{"data": [], "nextCursor": ""}`
 
 // documented answers the documented reads: the session, then the member list and the
 // contacts, each followed by the empty page its placeholder cursor "string" leads to.
-func documented(t *testing.T) func(request) answer {
-	return func(r request) answer {
+func documented(t *testing.T) func(providertest.Request) providertest.Reply {
+	return func(r providertest.Request) providertest.Reply {
 		base := "/api/v1/sessions/" + docSession
 		switch {
-		case r.path == base:
-			return answer{200, fixture(t, "session_response.json")}
-		case strings.Contains(r.query, "cursor=string"):
-			return answer{200, emptyPage}
-		case r.path == base+"/groups/"+docGroup+"/members":
-			return answer{200, fixture(t, "members_response.json")}
-		case r.path == base+"/contacts":
-			return answer{200, fixture(t, "contacts_response.json")}
+		case r.Path == base:
+			return providertest.Reply{Status: 200, Body: providertest.Fixture(t, "session_response.json")}
+		case strings.Contains(r.Query, "cursor=string"):
+			return reply(200, emptyPage)
+		case r.Path == base+"/groups/"+docGroup+"/members":
+			return providertest.Reply{Status: 200, Body: providertest.Fixture(t, "members_response.json")}
+		case r.Path == base+"/contacts":
+			return providertest.Reply{Status: 200, Body: providertest.Fixture(t, "contacts_response.json")}
 		}
-		return answer{404, fixture(t, "error_response.json")}
+		return providertest.Reply{Status: 404, Body: providertest.Fixture(t, "error_response.json")}
 	}
 }
 
 // --- Golden requests and responses from the gateway's documentation ---
 
 func TestDocumentedReadGroup(t *testing.T) {
-	gw := script(t, documented(t))
-	g, err := newClient(t, gw.url, docSession, apiKey).ReadGroup(ctx, docGroup)
+	gw := providertest.Serve(t, documented(t))
+	g, err := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey).ReadGroup(ctx, docGroup)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,42 +79,42 @@ func TestDocumentedReadGroup(t *testing.T) {
 		{base + "/contacts", "group=120363021234567890%40g.us&limit=200"},
 		{base + "/contacts", "cursor=string&group=120363021234567890%40g.us&limit=200"},
 	}
-	got := gw.requests()
+	got := gw.Requests()
 	if len(got) != len(wantRequests) {
 		t.Fatalf("requests %+v", got)
 	}
 	for i, w := range wantRequests {
-		if got[i].method != http.MethodGet || got[i].escaped != w.escaped || got[i].query != w.query || got[i].auth != "Bearer "+apiKey {
+		if got[i].Method != http.MethodGet || got[i].EscapedPath != w.escaped || got[i].Query != w.query || got[i].Header.Get("Authorization") != "Bearer "+apiKey {
 			t.Errorf("request %d: %+v, want GET %s?%s with the bearer key", i, got[i], w.escaped, w.query)
 		}
 	}
 }
 
 func TestDocumentedPromoteRequest(t *testing.T) {
-	curl := strings.TrimSpace(fixture(t, "promote_request.txt"))
+	curl := strings.TrimSpace(string(providertest.Fixture(t, "promote_request.txt")))
 	docURL := strings.Trim(curl[strings.Index(curl, `"`):], `"`)
 	docPath := strings.TrimPrefix(docURL, "https://example.com")
 	session, group, number := "01HZ0SESSION0000000000000", "120363041234567890@g.us", roster.MustNormalize("+"+docNumber)
 
 	for _, tc := range []struct {
 		name   string
-		answer answer
+		answer providertest.Reply
 		result provider.Result
 		err    error
 	}{
-		{"204", answer{204, ""}, provider.ResultUnknown, nil},
-		{"the documented error example", answer{404, fixture(t, "error_response.json")}, "", provider.ErrNotFound},
-		{"a member who is not in the group", answer{404, `{"error": {"code": "not_found", "message": "member not found"}}`}, provider.ResultRejected, nil},
+		{"204", reply(204, ""), provider.ResultUnknown, nil},
+		{"the documented error example", providertest.Reply{Status: 404, Body: providertest.Fixture(t, "error_response.json")}, "", provider.ErrNotFound},
+		{"a member who is not in the group", reply(404, `{"error": {"code": "not_found", "message": "member not found"}}`), provider.ResultRejected, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gw := script(t, func(request) answer { return tc.answer })
-			out, err := newClient(t, gw.url, session, apiKey).Change(ctx, group, roster.OpPromote, []roster.Phone{number})
-			req := gw.requests()[0]
-			if req.method != http.MethodPost || req.path != docPath || req.escaped != strings.ReplaceAll(docPath, "@", "%40") || req.query != "" || req.body != "" {
+			gw := providertest.Serve(t, providertest.Always(tc.answer.Status, tc.answer.Body))
+			out, err := providertest.NewClient(t, quickgateway.New, gw.URL, session, apiKey).Change(ctx, group, roster.OpPromote, []roster.Phone{number})
+			req := gw.Requests()[0]
+			if req.Method != http.MethodPost || req.Path != docPath || req.EscapedPath != strings.ReplaceAll(docPath, "@", "%40") || req.Query != "" || len(req.Body) != 0 {
 				t.Errorf("request %+v, want the documented POST %s with @ as %%40 and no body", req, docPath)
 			}
 			if tc.err != nil {
-				assertFailed(t, err, tc.err)
+				providertest.AssertFailed(t, err, tc.err, apiKey)
 				if !strings.Contains(err.Error(), "session not found") {
 					t.Errorf("error %v does not carry the gateway's message", err)
 				}
@@ -211,17 +140,17 @@ func TestWriteRequests(t *testing.T) {
 		{roster.OpDemote, http.MethodPost, group + "/6281234567890%40s.whatsapp.net/demote", ""},
 	} {
 		t.Run(string(tc.op), func(t *testing.T) {
-			gw := script(t, func(request) answer { return answer{204, ""} })
-			out, err := newClient(t, gw.url+"/api/v1/", docSession, apiKey).Change(ctx, docGroup, tc.op, []roster.Phone{number})
+			gw := providertest.Serve(t, providertest.Always(204, nil))
+			out, err := providertest.NewClient(t, quickgateway.New, gw.URL+"/api/v1/", docSession, apiKey).Change(ctx, docGroup, tc.op, []roster.Phone{number})
 			if err != nil || len(out) != 1 || out[0].Result != provider.ResultUnknown {
 				t.Fatalf("outcomes %+v, err %v; want one Unknown", out, err)
 			}
-			req := gw.requests()[0]
-			if req.method != tc.method || req.escaped != tc.escaped || req.body != tc.body || req.auth != "Bearer "+apiKey {
+			req := gw.Requests()[0]
+			if req.Method != tc.method || req.EscapedPath != tc.escaped || string(req.Body) != tc.body || req.Header.Get("Authorization") != "Bearer "+apiKey {
 				t.Errorf("request %+v, want %s %s %s", req, tc.method, tc.escaped, tc.body)
 			}
-			if tc.body != "" && req.contentType != "application/json" {
-				t.Errorf("Content-Type %q", req.contentType)
+			if ct := req.Header.Get("Content-Type"); tc.body != "" && ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
 			}
 		})
 	}
@@ -237,44 +166,42 @@ func TestErrorsMapToSentinels(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		write  bool
-		answer answer
+		answer providertest.Reply
 		want   error
 	}{
-		{"unauthorized", false, answer{401, envelope("unauthorized", "invalid api key "+apiKey)}, provider.ErrUnauthorized},
-		{"read without the capability", false, answer{403, envelope("forbidden", "missing required capability: manage")}, provider.ErrUnauthorized},
-		{"write without the capability", true, answer{403, envelope("forbidden", "missing required capability: send")}, provider.ErrUnauthorized},
-		{"write as a plain member, as documented", true, answer{403, envelope("forbidden", "not a group admin")}, provider.ErrNotAdmin},
-		{"write as a plain member, as the code answers", true, answer{500, envelope("internal", "internal server error")}, provider.ErrUnavailable},
-		{"session not connected", true, answer{501, envelope("not_implemented", "live WhatsApp client is not available for this session")}, provider.ErrUnavailable},
-		{"gateway draining", false, answer{503, envelope("gateway_unavailable", "request timed out")}, provider.ErrUnavailable},
-		{"malformed JID", true, answer{400, envelope("validation_error", "invalid jid")}, provider.ErrInvalidRequest},
-		{"conflict", true, answer{409, envelope("conflict", "busy")}, provider.ErrInvalidRequest},
-		{"unknown group on add", true, answer{404, envelope("not_found", "group not found")}, provider.ErrNotFound},
-		{"rate limited", true, answer{429, envelope("rate_limited", "slow down")}, provider.ErrRateLimited},
-		{"not JSON", false, answer{200, `{"phoneNumber": `}, provider.ErrUnavailable},
+		{"unauthorized", false, reply(401, envelope("unauthorized", "invalid api key "+apiKey)), provider.ErrUnauthorized},
+		{"read without the capability", false, reply(403, envelope("forbidden", "missing required capability: manage")), provider.ErrUnauthorized},
+		{"write without the capability", true, reply(403, envelope("forbidden", "missing required capability: send")), provider.ErrUnauthorized},
+		{"write as a plain member, as documented", true, reply(403, envelope("forbidden", "not a group admin")), provider.ErrNotAdmin},
+		{"write as a plain member, as the code answers", true, reply(500, envelope("internal", "internal server error")), provider.ErrUnavailable},
+		{"session not connected", true, reply(501, envelope("not_implemented", "live WhatsApp client is not available for this session")), provider.ErrUnavailable},
+		{"gateway draining", false, reply(503, envelope("gateway_unavailable", "request timed out")), provider.ErrUnavailable},
+		{"malformed JID", true, reply(400, envelope("validation_error", "invalid jid")), provider.ErrInvalidRequest},
+		{"conflict", true, reply(409, envelope("conflict", "busy")), provider.ErrInvalidRequest},
+		{"unknown group on add", true, reply(404, envelope("not_found", "group not found")), provider.ErrNotFound},
+		{"rate limited", true, reply(429, envelope("rate_limited", "slow down")), provider.ErrRateLimited},
+		{"not JSON", false, reply(200, `{"phoneNumber": `), provider.ErrUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gw := script(t, func(request) answer { return tc.answer })
-			c := newClient(t, gw.url, docSession, apiKey)
+			gw := providertest.Serve(t, providertest.Always(tc.answer.Status, tc.answer.Body))
+			c := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey)
 			var err error
 			if tc.write {
 				_, err = c.Change(ctx, docGroup, roster.OpAdd, []roster.Phone{roster.MustNormalize("+" + docNumber)})
 			} else {
 				err = c.CheckAccount(ctx)
 			}
-			assertFailed(t, err, tc.want)
+			providertest.AssertFailed(t, err, tc.want, apiKey)
 		})
 	}
 }
 
 func TestRetryAfter(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Retry-After", "42")
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = io.WriteString(w, `{"error": {"code": "rate_limited", "message": "rate limit exceeded"}}`)
-	}))
-	t.Cleanup(srv.Close)
-	err := newClient(t, srv.URL, docSession, apiKey).CheckAccount(ctx)
+	srv := providertest.Serve(t, func(providertest.Request) providertest.Reply {
+		return providertest.Reply{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"42"}},
+			Body: []byte(`{"error": {"code": "rate_limited", "message": "rate limit exceeded"}}`)}
+	})
+	err := providertest.NewClient(t, quickgateway.New, srv.URL, docSession, apiKey).CheckAccount(ctx)
 	if d, ok := provider.RetryAfter(err); !ok || d.Seconds() != 42 {
 		t.Errorf("err %v: wait %v", err, d)
 	}
@@ -296,17 +223,17 @@ func TestResolution(t *testing.T) {
 		emptyPage,
 	}
 	page := 0
-	gw := script(t, func(r request) answer {
+	gw := providertest.Serve(t, func(r providertest.Request) providertest.Reply {
 		switch {
-		case strings.HasSuffix(r.path, "/members"):
-			return answer{200, members}
-		case strings.HasSuffix(r.path, "/contacts"):
+		case strings.HasSuffix(r.Path, "/members"):
+			return reply(200, members)
+		case strings.HasSuffix(r.Path, "/contacts"):
 			page++
-			return answer{200, contacts[page-1]}
+			return reply(200, contacts[page-1])
 		}
-		return answer{200, fixture(t, "session_response.json")}
+		return providertest.Reply{Status: 200, Body: providertest.Fixture(t, "session_response.json")}
 	})
-	g, err := newClient(t, gw.url, docSession, apiKey).ReadGroup(ctx, docGroup)
+	g, err := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey).ReadGroup(ctx, docGroup)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,32 +258,32 @@ func TestNonsenseRosters(t *testing.T) {
 		"repeating cursor": `{"data": [], "nextCursor": "again"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			gw := script(t, func(r request) answer {
-				if strings.HasSuffix(r.path, "/members") {
-					return answer{200, members}
+			gw := providertest.Serve(t, func(r providertest.Request) providertest.Reply {
+				if strings.HasSuffix(r.Path, "/members") {
+					return reply(200, members)
 				}
-				if strings.HasSuffix(r.path, "/contacts") {
-					return answer{200, emptyPage}
+				if strings.HasSuffix(r.Path, "/contacts") {
+					return reply(200, emptyPage)
 				}
-				return answer{200, fixture(t, "session_response.json")}
+				return providertest.Reply{Status: 200, Body: providertest.Fixture(t, "session_response.json")}
 			})
-			_, err := newClient(t, gw.url, docSession, apiKey).ReadGroup(ctx, docGroup)
-			assertFailed(t, err, provider.ErrUnavailable)
+			_, err := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey).ReadGroup(ctx, docGroup)
+			providertest.AssertFailed(t, err, provider.ErrUnavailable, apiKey)
 		})
 	}
 }
 
 func TestOneMemberPerCall(t *testing.T) {
-	gw := script(t, func(request) answer { return answer{204, ""} })
-	c := newClient(t, gw.url, docSession, apiKey)
+	gw := providertest.Serve(t, providertest.Always(204, nil))
+	c := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey)
 	two := []roster.Phone{"33612342001", "33612342002"}
 	for _, batch := range [][]roster.Phone{nil, two} {
 		_, err := c.Change(ctx, docGroup, roster.OpAdd, batch)
-		assertFailed(t, err, provider.ErrInvalidRequest)
+		providertest.AssertFailed(t, err, provider.ErrInvalidRequest, apiKey)
 	}
 	_, err := c.Change(ctx, docGroup, roster.Op("Rename"), two[:1])
-	assertFailed(t, err, provider.ErrInvalidRequest)
-	if n := len(gw.requests()); n != 0 {
+	providertest.AssertFailed(t, err, provider.ErrInvalidRequest, apiKey)
+	if n := len(gw.Requests()); n != 0 {
 		t.Errorf("refused calls made %d requests", n)
 	}
 }
@@ -368,7 +295,7 @@ func TestNewRefusesBadAccounts(t *testing.T) {
 		}
 	}
 	_, err := quickgateway.New(provider.Config{Endpoint: "http://gw", Account: docSession})
-	assertFailed(t, err, provider.ErrUnauthorized)
+	providertest.AssertFailed(t, err, provider.ErrUnauthorized, apiKey)
 }
 
 // --- Against wagov-sim's QuickGateway dialect ---
@@ -384,9 +311,11 @@ const (
 	group      = "120363000000006242@g.us"
 )
 
+// startSim serves one paired and one unpaired session over one group, and returns the simulator
+// and its URL.
 func startSim(t *testing.T) (*sim.Sim, string) {
 	t.Helper()
-	s, err := sim.New(sim.Seed{
+	s := simtest.Serve(t, sim.Seed{
 		Accounts: []sim.Account{
 			{Name: "qg", Type: "QuickGateway", APIKey: apiKey, Session: simSession, Numbers: []string{own}},
 			{Name: "qg-unpaired", Type: "QuickGateway", APIKey: "qg-unpaired-key", Session: "01JQ0000000000000000000002"},
@@ -395,27 +324,12 @@ func startSim(t *testing.T) (*sim.Sim, string) {
 		Groups: []sim.SeedGroup{{ID: group, Participants: []sim.SeedMember{
 			{Phone: creator, Role: "superadmin"}, {Phone: own, Role: "admin"}, {Phone: admin, Role: "admin"}, {Phone: member}}}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return s, srv.URL
-}
-
-func truth(t *testing.T, s *sim.Sim) map[string]string {
-	t.Helper()
-	g, _ := s.Group(group)
-	out := map[string]string{}
-	for _, m := range g.Participants {
-		out[m.Phone] = m.Role
-	}
-	return out
+	return s.Sim, s.URL
 }
 
 func TestAgainstSimulator(t *testing.T) {
 	s, url := startSim(t)
-	c := newClient(t, url, simSession, apiKey)
+	c := providertest.NewClient(t, quickgateway.New, url, simSession, apiKey)
 	if err := c.CheckAccount(ctx); err != nil {
 		t.Fatalf("CheckAccount: %v", err)
 	}
@@ -431,8 +345,8 @@ func TestAgainstSimulator(t *testing.T) {
 		}
 		got[p.Phone.E164()] = string(p.Role)
 	}
-	if !reflect.DeepEqual(got, truth(t, s)) || g.Self != roster.MustNormalize(own) {
-		t.Errorf("roster %v self %s, want %v self %s", got, g.Self, truth(t, s), own)
+	if !reflect.DeepEqual(got, simtest.Roles(t, s, group)) || g.Self != roster.MustNormalize(own) {
+		t.Errorf("roster %v self %s, want %v self %s", got, g.Self, simtest.Roles(t, s, group), own)
 	}
 	// CheckAccount read the session, so the read costs the member list and its contacts.
 	if calls := s.Calls(); len(calls) != 2 {
@@ -452,7 +366,7 @@ func TestAgainstSimulator(t *testing.T) {
 		if err != nil || len(out) != 1 || out[0].Result != provider.ResultUnknown {
 			t.Fatalf("%s %s: outcomes %+v, err %v", step.op, step.number, out, err)
 		}
-		if role := truth(t, s)[step.number]; role != step.role {
+		if role := simtest.Roles(t, s, group)[step.number]; role != step.role {
 			t.Errorf("after %s %s: role %q, want %q", step.op, step.number, role, step.role)
 		}
 	}
@@ -464,9 +378,9 @@ func TestAgainstSimulator(t *testing.T) {
 
 func TestCheckAccountAgainstSimulator(t *testing.T) {
 	_, url := startSim(t)
-	assertFailed(t, newClient(t, url, "01JQ0000000000000000000002", "qg-unpaired-key").CheckAccount(ctx), provider.ErrUnavailable)
-	assertFailed(t, newClient(t, url, "01JQ000000000000000000000X", apiKey).CheckAccount(ctx), provider.ErrNotFound)
-	assertFailed(t, newClient(t, url, simSession, apiKey+"-wrong").CheckAccount(ctx), provider.ErrUnauthorized)
-	_, err := newClient(t, url, "01JQ0000000000000000000002", "qg-unpaired-key").ReadGroup(ctx, group)
-	assertFailed(t, err, provider.ErrUnavailable)
+	providertest.AssertFailed(t, providertest.NewClient(t, quickgateway.New, url, "01JQ0000000000000000000002", "qg-unpaired-key").CheckAccount(ctx), provider.ErrUnavailable, apiKey)
+	providertest.AssertFailed(t, providertest.NewClient(t, quickgateway.New, url, "01JQ000000000000000000000X", apiKey).CheckAccount(ctx), provider.ErrNotFound, apiKey)
+	providertest.AssertFailed(t, providertest.NewClient(t, quickgateway.New, url, simSession, apiKey+"-wrong").CheckAccount(ctx), provider.ErrUnauthorized, apiKey)
+	_, err := providertest.NewClient(t, quickgateway.New, url, "01JQ0000000000000000000002", "qg-unpaired-key").ReadGroup(ctx, group)
+	providertest.AssertFailed(t, err, provider.ErrUnavailable, apiKey)
 }

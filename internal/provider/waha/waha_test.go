@@ -8,20 +8,14 @@ package waha_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/provider/providertest"
 	"github.com/wagov/wagov/internal/provider/waha"
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
@@ -53,69 +47,10 @@ var (
 	another      = roster.MustNormalize("+17137157533")
 )
 
-func newClient(t *testing.T, endpoint, account, key string) provider.Client {
-	t.Helper()
-	c, err := waha.New(provider.Config{Endpoint: endpoint, Account: account, Credential: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// assertFailed checks that err wraps want and names no credential.
-func assertFailed(t *testing.T, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("error %v, want one wrapping %q", err, want)
-	}
-	for _, key := range []string{apiKey, wrongKey} {
-		if strings.Contains(err.Error(), key) {
-			t.Errorf("error leaks the API key: %v", err)
-		}
-	}
-}
-
 // --- Golden requests and engine answers ---
 
-// request is what the golden server saw.
-type request struct {
-	method, path, query, key string
-	body                     []byte
-}
-
-type answer struct {
-	status int
-	body   []byte
-}
-
-// goldenServer answers each "METHOD escaped-path" from answers (404 otherwise) and passes on
-// every request it saw.
-func goldenServer(t *testing.T, answers map[string]answer) (string, <-chan request) {
-	t.Helper()
-	seen := make(chan request, 16)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		seen <- request{r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Get("X-Api-Key"), b}
-		a, ok := answers[r.Method+" "+r.URL.EscapedPath()]
-		if !ok {
-			a = answer{http.StatusNotFound, []byte(`{"statusCode":404,"message":"Cannot GET","error":"Not Found"}`)}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(a.status)
-		_, _ = w.Write(a.body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, seen
-}
+// notFound is WAHA's answer to a path it does not serve.
+var notFound = providertest.Reply{Status: http.StatusNotFound, Body: []byte(`{"statusCode":404,"message":"Cannot GET","error":"Not Found"}`)}
 
 const docGroup = "1234567890@g.us"
 
@@ -129,18 +64,16 @@ func TestDocumentedRequest(t *testing.T) {
 	} {
 		t.Run(string(tt.op), func(t *testing.T) {
 			path := "/api/default/groups/1234567890%40g.us/" + tt.path
-			endpoint, seen := goldenServer(t, map[string]answer{"POST " + path: {201, fixture(t, "change_webjs.json")}})
-			_, err := newClient(t, endpoint, "", apiKey).Change(context.Background(), docGroup, tt.op, []roster.Phone{roster.MustNormalize("+1234567890")})
+			srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+				"POST " + path: {Status: 201, Body: providertest.Fixture(t, "change_webjs.json")}}, notFound))
+			_, err := providertest.NewClient(t, waha.New, srv.URL, "", apiKey).Change(context.Background(), docGroup, tt.op, []roster.Phone{roster.MustNormalize("+1234567890")})
 			if err != nil {
 				t.Fatalf("a 201 answer (older WAHA) is a success: %v", err)
 			}
-			var want bytes.Buffer
-			if err := json.Compact(&want, fixture(t, "change_request.json")); err != nil {
-				t.Fatal(err)
-			}
-			got := <-seen
-			if got.method != http.MethodPost || got.path != path || got.query != "" || got.key != apiKey || !bytes.Equal(got.body, want.Bytes()) {
-				t.Errorf("request %s %s?%s key %q body %s, want POST %s key %q body %s", got.method, got.path, got.query, got.key, got.body, path, apiKey, want.Bytes())
+			want := providertest.Compact(t, providertest.Fixture(t, "change_request.json"))
+			got := srv.Requests()[0]
+			if key := got.Header.Get("X-Api-Key"); got.Method != http.MethodPost || got.EscapedPath != path || got.Query != "" || key != apiKey || !bytes.Equal(got.Body, want) {
+				t.Errorf("request %s %s?%s key %q body %s, want POST %s key %q body %s", got.Method, got.EscapedPath, got.Query, key, got.Body, path, apiKey, want)
 			}
 		})
 	}
@@ -169,8 +102,9 @@ func TestEngineAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := "/api/default/groups/" + waha.Escape(group) + map[roster.Op]string{roster.OpAdd: "/participants/add", roster.OpPromote: "/admin/promote"}[tt.op]
-			endpoint, _ := goldenServer(t, map[string]answer{"POST " + path: {200, fixture(t, tt.fixture)}})
-			got, err := newClient(t, endpoint, session, apiKey).Change(context.Background(), group, tt.op, batch)
+			srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+				"POST " + path: {Status: 200, Body: providertest.Fixture(t, tt.fixture)}}, notFound))
+			got, err := providertest.NewClient(t, waha.New, srv.URL, session, apiKey).Change(context.Background(), group, tt.op, batch)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,13 +123,13 @@ func TestEngineAnswers(t *testing.T) {
 // TestReadShapes reads a v2 roster with a creator, a LID with its number, a LID the session's
 // store resolves, a LID nobody resolves, and someone who left.
 func TestReadShapes(t *testing.T) {
-	endpoint, seen := goldenServer(t, map[string]answer{
-		"GET /api/default/groups/" + waha.Escape(group) + "/participants/v2": {200, fixture(t, "participants_v2.json")},
-		"GET /api/default/lids/118230041276651%40lid":                        {200, []byte(`{"lid":"118230041276651@lid","pn":"447700900004@c.us"}`)},
-		"GET /api/default/lids/999999999999%40lid":                           {200, []byte(`{"lid":"999999999999@lid","pn":null}`)},
-		"GET /api/sessions/default":                                          {200, fixture(t, "session_info.json")},
-	})
-	got, err := newClient(t, endpoint, session, apiKey).ReadGroup(context.Background(), group)
+	srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+		"GET /api/default/groups/" + waha.Escape(group) + "/participants/v2": {Status: 200, Body: providertest.Fixture(t, "participants_v2.json")},
+		"GET /api/default/lids/118230041276651%40lid":                        {Status: 200, Body: []byte(`{"lid":"118230041276651@lid","pn":"447700900004@c.us"}`)},
+		"GET /api/default/lids/999999999999%40lid":                           {Status: 200, Body: []byte(`{"lid":"999999999999@lid","pn":null}`)},
+		"GET /api/sessions/default":                                          {Status: 200, Body: providertest.Fixture(t, "session_info.json")},
+	}, notFound))
+	got, err := providertest.NewClient(t, waha.New, srv.URL, session, apiKey).ReadGroup(context.Background(), group)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,11 +144,11 @@ func TestReadShapes(t *testing.T) {
 		t.Errorf("group\n%+v\nwant\n%+v", got, want)
 	}
 	var paths []string
-	for range 4 {
-		paths = append(paths, (<-seen).path)
+	for _, r := range srv.Requests() {
+		paths = append(paths, r.EscapedPath)
 	}
-	if len(seen) != 0 {
-		t.Errorf("more than 4 calls: %v and more", paths)
+	if len(paths) != 4 {
+		t.Errorf("%d calls, want 4: %v", len(paths), paths)
 	}
 }
 
@@ -233,13 +167,11 @@ func TestProviderEchoesKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.WriteHeader(tt.status)
-				fmt.Fprintf(w, tt.body, r.Header.Get("X-Api-Key"))
-			}))
-			t.Cleanup(srv.Close)
-			_, err := newClient(t, srv.URL, session, apiKey).Change(context.Background(), group, roster.OpAdd, []roster.Phone{newbie})
-			assertFailed(t, err, tt.want)
+			srv := providertest.Serve(t, func(r providertest.Request) providertest.Reply {
+				return providertest.Reply{Status: tt.status, Body: fmt.Appendf(nil, tt.body, r.Header.Get("X-Api-Key"))}
+			})
+			_, err := providertest.NewClient(t, waha.New, srv.URL, session, apiKey).Change(context.Background(), group, roster.OpAdd, []roster.Phone{newbie})
+			providertest.AssertFailed(t, err, tt.want, apiKey, wrongKey)
 			if !strings.Contains(err.Error(), "may not do this") && !strings.Contains(err.Error(), "is not valid") {
 				t.Errorf("error %v lost the provider's message", err)
 			}
@@ -248,34 +180,6 @@ func TestProviderEchoesKey(t *testing.T) {
 }
 
 // --- Against wagov-sim ---
-
-func startSim(t *testing.T) (*sim.Sim, string) {
-	t.Helper()
-	seed, err := sim.ParseSeed(fixture(t, "world.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return s, srv.URL
-}
-
-func roles(t *testing.T, s *sim.Sim, groupID string) map[roster.Phone]roster.Role {
-	t.Helper()
-	g, ok := s.Group(groupID)
-	if !ok {
-		t.Fatalf("group %s missing", groupID)
-	}
-	out := map[roster.Phone]roster.Role{}
-	for _, m := range g.Participants {
-		out[roster.MustNormalize(m.Phone)] = roster.Role(m.Role)
-	}
-	return out
-}
 
 func TestReadGroup(t *testing.T) {
 	tests := []struct {
@@ -297,8 +201,8 @@ func TestReadGroup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
-			got, err := newClient(t, endpoint, session, apiKey).ReadGroup(context.Background(), tt.group)
+			s, endpoint := providertest.StartSim(t)
+			got, err := providertest.NewClient(t, waha.New, endpoint, session, apiKey).ReadGroup(context.Background(), tt.group)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -316,10 +220,10 @@ func TestReadGroup(t *testing.T) {
 // TestReadFallsBackToTheLIDStore serves a v2 list whose LID lacks its pn, as some engines give
 // it: the client asks the session's LID store.
 func TestReadFallsBackToTheLIDStore(t *testing.T) {
-	s, endpoint := startSim(t)
+	s, endpoint := providertest.StartSim(t)
 	s.InjectFault(sim.Fault{Op: sim.OpRead, Status: 200, Times: 1,
 		Body: `[{"id":"90871234567@lid","role":"superadmin"},{"id":"205227043110953@lid","role":"participant"},{"id":"1@lid","role":"participant"}]`})
-	got, err := newClient(t, endpoint, session, apiKey).ReadGroup(context.Background(), group)
+	got, err := providertest.NewClient(t, waha.New, endpoint, session, apiKey).ReadGroup(context.Background(), group)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,9 +249,9 @@ func TestReadFallsBackToTheLIDStore(t *testing.T) {
 // TestEmptyRosterIsNoError: GOWS answers [] for some groups (devlikeapro/waha#1471); the client
 // returns it as it is, and the controller treats it as unknown.
 func TestEmptyRosterIsNoError(t *testing.T) {
-	s, endpoint := startSim(t)
+	s, endpoint := providertest.StartSim(t)
 	s.InjectFault(sim.Fault{Op: sim.OpRead, Status: 200, Body: "[]", Times: 1})
-	got, err := newClient(t, endpoint, session, apiKey).ReadGroup(context.Background(), group)
+	got, err := providertest.NewClient(t, waha.New, endpoint, session, apiKey).ReadGroup(context.Background(), group)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +261,7 @@ func TestEmptyRosterIsNoError(t *testing.T) {
 }
 
 func TestCheckAccount(t *testing.T) {
-	notWorking := string(fixture(t, "session_not_working.json"))
+	notWorking := string(providertest.Fixture(t, "session_not_working.json"))
 	tests := []struct {
 		name, account, key string
 		fault              *sim.Fault
@@ -374,18 +278,12 @@ func TestCheckAccount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
+			s, endpoint := providertest.StartSim(t)
 			if tt.fault != nil {
 				s.InjectFault(*tt.fault)
 			}
-			err := newClient(t, endpoint, tt.account, tt.key).CheckAccount(context.Background())
-			if tt.want == nil {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			assertFailed(t, err, tt.want)
+			err := providertest.NewClient(t, waha.New, endpoint, tt.account, tt.key).CheckAccount(context.Background())
+			providertest.AssertError(t, err, tt.want, apiKey, wrongKey)
 		})
 	}
 }
@@ -408,8 +306,8 @@ func TestChangeUpdatesSim(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
-			got, err := newClient(t, endpoint, session, apiKey).Change(context.Background(), group, tt.op, tt.members)
+			s, endpoint := providertest.StartSim(t)
+			got, err := providertest.NewClient(t, waha.New, endpoint, session, apiKey).Change(context.Background(), group, tt.op, tt.members)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -420,7 +318,7 @@ func TestChangeUpdatesSim(t *testing.T) {
 			if !reflect.DeepEqual(results, tt.want) {
 				t.Errorf("results %v, want %v", results, tt.want)
 			}
-			if r := roles(t, s, group)[tt.members[0]]; r != tt.roleNow {
+			if r := providertest.Roles(t, s, group)[tt.members[0]]; r != tt.roleNow {
 				t.Errorf("role of %s now %q, want %q", tt.members[0].E164(), r, tt.roleNow)
 			}
 		})
@@ -429,142 +327,76 @@ func TestChangeUpdatesSim(t *testing.T) {
 
 // TestAddOutcomes adds one number of each kind to the group with one seat left, in one call.
 func TestAddOutcomes(t *testing.T) {
-	tests := []struct {
-		member roster.Phone
-		code   int
-		want   provider.Result
-	}{
-		{newbie, 200, provider.ResultApplied}, // takes the last seat
-		{member, 409, provider.ResultUnchanged},
-		{private, 403, provider.ResultInviteRequired},
-		{unregistered, 404, provider.ResultNotOnWhatsApp},
-		{another, 419, provider.ResultGroupFull},
-	}
-	s, endpoint := startSim(t)
-	members := make([]roster.Phone, len(tests))
-	for i, tt := range tests {
-		members[i] = tt.member
-	}
-	got, err := newClient(t, endpoint, session, apiKey).Change(context.Background(), fullGroup, roster.OpAdd, members)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, tt := range tests {
-		if o := got[i]; o.Member != tt.member || o.Code != tt.code || o.Result != tt.want {
-			t.Errorf("outcome %+v, want %s code %d → %s", o, tt.member.E164(), tt.code, tt.want)
-		}
-	}
+	s, endpoint := providertest.StartSim(t)
+	got := providertest.AssertAddOutcomes(t, providertest.NewClient(t, waha.New, endpoint, session, apiKey), fullGroup, []providertest.AddCase{
+		{Member: newbie, Code: 200, Want: provider.ResultApplied}, // takes the last seat
+		{Member: member, Code: 409, Want: provider.ResultUnchanged},
+		{Member: private, Code: 403, Want: provider.ResultInviteRequired},
+		{Member: unregistered, Code: 404, Want: provider.ResultNotOnWhatsApp},
+		{Member: another, Code: 419, Want: provider.ResultGroupFull},
+	})
 	if !strings.Contains(got[2].Message, "invite") {
 		t.Errorf("privacy outcome message %q does not mention the invite", got[2].Message)
 	}
-	got, err = newClient(t, endpoint, session, apiKey).Change(context.Background(), group, roster.OpAdd, []roster.Phone{recentlyLeft})
+	got, err := providertest.NewClient(t, waha.New, endpoint, session, apiKey).Change(context.Background(), group, roster.OpAdd, []roster.Phone{recentlyLeft})
 	if err != nil || got[0].Result != provider.ResultApplied {
 		// recentlyLeft only left the nearly full group.
 		t.Errorf("add to another group: %+v, %v", got, err)
 	}
-	if _, in := roles(t, s, fullGroup)[newbie]; !in {
+	if _, in := providertest.Roles(t, s, fullGroup)[newbie]; !in {
 		t.Error("the addable number was not added")
 	}
 }
 
 func TestBatchSizeRefusedBeforeCalling(t *testing.T) {
-	six := make([]roster.Phone, waha.MaxBatch+1)
-	for i := range six {
-		six[i] = roster.MustNormalize(fmt.Sprintf("+4477009100%02d", i))
-	}
-	for _, members := range [][]roster.Phone{six, nil} {
-		for _, op := range []roster.Op{roster.OpAdd, roster.OpRemove, roster.OpPromote, roster.OpDemote} {
-			t.Run(fmt.Sprintf("%s %d", op, len(members)), func(t *testing.T) {
-				s, endpoint := startSim(t)
-				_, err := newClient(t, endpoint, session, apiKey).Change(context.Background(), group, op, members)
-				assertFailed(t, err, provider.ErrInvalidRequest)
-				if calls := s.Calls(); len(calls) != 0 {
-					t.Errorf("the client called the provider: %+v", calls)
-				}
-			})
-		}
-	}
-}
-
-type call func(context.Context, provider.Client) error
-
-func read(group string) call {
-	return func(ctx context.Context, c provider.Client) error {
-		_, err := c.ReadGroup(ctx, group)
-		return err
-	}
-}
-
-func change(op roster.Op, group string, members ...roster.Phone) call {
-	return func(ctx context.Context, c provider.Client) error {
-		_, err := c.Change(ctx, group, op, members)
-		return err
-	}
+	providertest.AssertRefusedBeforeCalling(t, simClient, group, providertest.Numbers("+4477009100%02d", waha.MaxBatch+1), apiKey, wrongKey)
 }
 
 func TestWholeCallErrors(t *testing.T) {
-	notWorking := string(fixture(t, "session_not_working.json"))
+	notWorking := string(providertest.Fixture(t, "session_not_working.json"))
 	tests := []struct {
 		name, account, key string
 		fault              *sim.Fault
-		call               call
+		call               providertest.Call
 		want               error
 	}{
-		{"add as a non-admin", session, apiKey, nil, change(roster.OpAdd, memberGroup, newbie), provider.ErrNotAdmin},
-		{"promote as a non-admin", session, apiKey, nil, change(roster.OpPromote, memberGroup, creator), provider.ErrNotAdmin},
-		{"remove in a group the session is not in", session, apiKey, nil, change(roster.OpRemove, otherGroup, creator), provider.ErrNotAdmin},
-		{"read a group the session is not in", session, apiKey, nil, read(otherGroup), provider.ErrNotFound},
-		{"read an unknown group", session, apiKey, nil, read("120363042999999999@g.us"), provider.ErrNotFound},
-		{"add to an unknown group", session, apiKey, nil, change(roster.OpAdd, "120363042999999999@g.us", newbie), provider.ErrNotFound},
-		{"read by a 2Chat id", session, apiKey, nil, read("WAG45b0f301-9203-4660-8b57-b51a6c2742a5"), provider.ErrInvalidRequest},
-		{"read in another session", "support", apiKey, nil, read(group), provider.ErrNotFound},
-		{"read with a wrong key", session, wrongKey, nil, read(group), provider.ErrUnauthorized},
-		{"add with a wrong key", session, wrongKey, nil, change(roster.OpAdd, group, newbie), provider.ErrUnauthorized},
-		{"read while the session is not WORKING", session, apiKey, &sim.Fault{Op: sim.OpRead, Status: 422, Body: notWorking}, read(group), provider.ErrUnavailable},
-		{"add while the session is not WORKING", session, apiKey, &sim.Fault{Op: sim.OpAdd, Status: 422, Body: notWorking}, change(roster.OpAdd, group, newbie), provider.ErrUnavailable},
+		{"add as a non-admin", session, apiKey, nil, providertest.Change(roster.OpAdd, memberGroup, newbie), provider.ErrNotAdmin},
+		{"promote as a non-admin", session, apiKey, nil, providertest.Change(roster.OpPromote, memberGroup, creator), provider.ErrNotAdmin},
+		{"remove in a group the session is not in", session, apiKey, nil, providertest.Change(roster.OpRemove, otherGroup, creator), provider.ErrNotAdmin},
+		{"read a group the session is not in", session, apiKey, nil, providertest.Read(otherGroup), provider.ErrNotFound},
+		{"read an unknown group", session, apiKey, nil, providertest.Read("120363042999999999@g.us"), provider.ErrNotFound},
+		{"add to an unknown group", session, apiKey, nil, providertest.Change(roster.OpAdd, "120363042999999999@g.us", newbie), provider.ErrNotFound},
+		{"read by a 2Chat id", session, apiKey, nil, providertest.Read("WAG45b0f301-9203-4660-8b57-b51a6c2742a5"), provider.ErrInvalidRequest},
+		{"read in another session", "support", apiKey, nil, providertest.Read(group), provider.ErrNotFound},
+		{"read with a wrong key", session, wrongKey, nil, providertest.Read(group), provider.ErrUnauthorized},
+		{"add with a wrong key", session, wrongKey, nil, providertest.Change(roster.OpAdd, group, newbie), provider.ErrUnauthorized},
+		{"read while the session is not WORKING", session, apiKey, &sim.Fault{Op: sim.OpRead, Status: 422, Body: notWorking}, providertest.Read(group), provider.ErrUnavailable},
+		{"add while the session is not WORKING", session, apiKey, &sim.Fault{Op: sim.OpAdd, Status: 422, Body: notWorking}, providertest.Change(roster.OpAdd, group, newbie), provider.ErrUnavailable},
 		{"an engine without the method (422)", session, apiKey, &sim.Fault{Op: sim.OpAdd, Status: 422,
-			Body: `{"statusCode":422,"message":"The method is not implemented for the engine","error":"Unprocessable Entity"}`}, change(roster.OpAdd, group, newbie), provider.ErrInvalidRequest},
+			Body: `{"statusCode":422,"message":"The method is not implemented for the engine","error":"Unprocessable Entity"}`}, providertest.Change(roster.OpAdd, group, newbie), provider.ErrInvalidRequest},
 		{"WhatsApp's rate-overlimit", session, apiKey, &sim.Fault{Op: sim.OpAdd, Status: 500,
-			Body: `{"statusCode":500,"exception":{"message":"rate-overlimit","name":"Error"},"request":{},"version":"x"}`}, change(roster.OpAdd, group, newbie), provider.ErrRateLimited},
-		{"read answered 500", session, apiKey, &sim.Fault{Status: 500}, read(group), provider.ErrUnavailable},
-		{"remove answered 503", session, apiKey, &sim.Fault{Status: 503}, change(roster.OpRemove, group, member), provider.ErrUnavailable},
-		{"read answered malformed", session, apiKey, &sim.Fault{Op: sim.OpRead, Malformed: true}, read(group), provider.ErrUnavailable},
-		{"the session read answered malformed", session, apiKey, &sim.Fault{Op: sim.OpAccount, Malformed: true}, read(group), provider.ErrUnavailable},
+			Body: `{"statusCode":500,"exception":{"message":"rate-overlimit","name":"Error"},"request":{},"version":"x"}`}, providertest.Change(roster.OpAdd, group, newbie), provider.ErrRateLimited},
+		{"read answered 500", session, apiKey, &sim.Fault{Status: 500}, providertest.Read(group), provider.ErrUnavailable},
+		{"remove answered 503", session, apiKey, &sim.Fault{Status: 503}, providertest.Change(roster.OpRemove, group, member), provider.ErrUnavailable},
+		{"read answered malformed", session, apiKey, &sim.Fault{Op: sim.OpRead, Malformed: true}, providertest.Read(group), provider.ErrUnavailable},
+		{"the session read answered malformed", session, apiKey, &sim.Fault{Op: sim.OpAccount, Malformed: true}, providertest.Read(group), provider.ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
+			s, endpoint := providertest.StartSim(t)
 			if tt.fault != nil {
 				s.InjectFault(*tt.fault)
 			}
-			assertFailed(t, tt.call(context.Background(), newClient(t, endpoint, tt.account, tt.key)), tt.want)
+			providertest.AssertFailed(t, tt.call(context.Background(), providertest.NewClient(t, waha.New, endpoint, tt.account, tt.key)), tt.want, apiKey, wrongKey)
 		})
 	}
 }
 
 func TestRateLimited(t *testing.T) {
-	inNinety := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
-	tests := []struct {
-		name, retryAfter string
-		min, max         time.Duration
-	}{
-		{"seconds", "7", 7 * time.Second, 7 * time.Second},
-		{"HTTP-date", inNinety, 85 * time.Second, 90 * time.Second},
-		{"absent", "", 0, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
-			before := roles(t, s, group)
-			s.InjectFault(sim.Fault{Status: http.StatusTooManyRequests, RetryAfter: tt.retryAfter})
-			_, err := newClient(t, endpoint, session, apiKey).Change(context.Background(), group, roster.OpAdd, []roster.Phone{newbie})
-			assertFailed(t, err, provider.ErrRateLimited)
-			if d, _ := provider.RetryAfter(err); d < tt.min || d > tt.max {
-				t.Errorf("retry after %s, want %s to %s", d, tt.min, tt.max)
-			}
-			if after := roles(t, s, group); !reflect.DeepEqual(after, before) {
-				t.Errorf("a refused add changed the group: %v, was %v", after, before)
-			}
-		})
-	}
+	providertest.AssertRateLimited(t, simClient, group, newbie, apiKey, wrongKey)
+}
+
+// simClient is the client under test for the simulator at endpoint, acting as the session with apiKey.
+func simClient(t *testing.T, endpoint string) provider.Client {
+	return providertest.NewClient(t, waha.New, endpoint, session, apiKey)
 }

@@ -11,18 +11,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/provider/providertest"
 	"github.com/wagov/wagov/internal/provider/wasend"
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
@@ -59,79 +54,18 @@ var (
 	docB = roster.Phone("0987654321")
 )
 
-func newClient(t *testing.T, endpoint, account, key string) provider.Client {
-	t.Helper()
-	c, err := wasend.New(provider.Config{Endpoint: endpoint, Account: account, Credential: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func describe(c provider.Client) string { return c.(provider.Describer).Describe() }
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func compact(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var out bytes.Buffer
-	if err := json.Compact(&out, b); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
-// assertFailed checks that err wraps want and names no credential.
-func assertFailed(t *testing.T, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("error %v, want one wrapping %q", err, want)
-	}
-	for _, key := range []string{apiKey, wrongKey} {
-		if strings.Contains(err.Error(), key) {
-			t.Errorf("error leaks the API key: %v", err)
-		}
-	}
-}
 
 // --- Golden requests and responses from Wasend's documentation ---
 
-// request is what the golden server saw.
-type request struct {
-	method, path, query, auth, contentType string
-	body                                   []byte
-}
-
 // goldenServer answers GETs with reads and everything else with writes, and records what it saw.
-func goldenServer(t *testing.T, reads, writes []byte) (string, func() []request) {
-	t.Helper()
-	var mu sync.Mutex
-	var seen []request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		seen = append(seen, request{r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), b})
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
+func goldenServer(t *testing.T, reads, writes []byte) *providertest.Server {
+	return providertest.Serve(t, func(r providertest.Request) providertest.Reply {
 		if r.Method == http.MethodGet {
-			_, _ = w.Write(reads)
-			return
+			return providertest.Reply{Status: http.StatusOK, Body: reads}
 		}
-		_, _ = w.Write(writes)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, func() []request {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]request{}, seen...)
-	}
+		return providertest.Reply{Status: http.StatusOK, Body: writes}
+	})
 }
 
 // The docs' placeholders, as their cURL examples write them.
@@ -163,8 +97,8 @@ func TestDocumentedWrites(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.op), func(t *testing.T) {
-			endpoint, seen := goldenServer(t, []byte(`{"success":true}`), fixture(t, tt.response))
-			c := newClient(t, endpoint, docSession, apiKey)
+			srv := goldenServer(t, []byte(`{"success":true}`), providertest.Fixture(t, tt.response))
+			c := providertest.NewClient(t, wasend.New, srv.URL, docSession, apiKey)
 
 			got, err := c.Change(context.Background(), docGroup, tt.op, []roster.Phone{docA, docB})
 			if err != nil {
@@ -173,30 +107,30 @@ func TestDocumentedWrites(t *testing.T) {
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("outcomes %+v, want %+v", got, tt.want)
 			}
-			calls := seen()
+			calls := srv.Requests()
 			if tt.op != roster.OpAdd {
 				// The first remove, promote or demote learns the server's paths with a read.
-				if len(calls) != 2 || calls[0].method != http.MethodGet || calls[0].path != base+"/info" {
+				if len(calls) != 2 || calls[0].Method != http.MethodGet || calls[0].EscapedPath != base+"/info" {
 					t.Fatalf("calls %+v, want the website's group info read, then the write", calls)
 				}
 				calls = calls[1:]
 			}
 			w := calls[0]
-			if w.method != tt.method || w.path != tt.path || w.query != "" {
-				t.Errorf("request %s %s?%s, want %s %s", w.method, w.path, w.query, tt.method, tt.path)
+			if w.Method != tt.method || w.EscapedPath != tt.path || w.Query != "" {
+				t.Errorf("request %s %s?%s, want %s %s", w.Method, w.EscapedPath, w.Query, tt.method, tt.path)
 			}
-			if w.auth != "Bearer "+apiKey || w.contentType != "application/json" {
-				t.Errorf("Authorization %q, Content-Type %q", w.auth, w.contentType)
+			if auth, ct := w.Header.Get("Authorization"), w.Header.Get("Content-Type"); auth != "Bearer "+apiKey || ct != "application/json" {
+				t.Errorf("Authorization %q, Content-Type %q", auth, ct)
 			}
-			if want := compact(t, fixture(t, "promote_request.json")); !bytes.Equal(w.body, want) {
-				t.Errorf("body\n%s\nwant\n%s", w.body, want)
+			if want := providertest.Compact(t, providertest.Fixture(t, "promote_request.json")); !bytes.Equal(w.Body, want) {
+				t.Errorf("body\n%s\nwant\n%s", w.Body, want)
 			}
 		})
 	}
 }
 
 func TestDocumentedParticipants(t *testing.T) {
-	envelope := fixture(t, "participants_response.json")
+	envelope := providertest.Fixture(t, "participants_response.json")
 	var shape struct {
 		Participants json.RawMessage `json:"participants"`
 	}
@@ -211,16 +145,16 @@ func TestDocumentedParticipants(t *testing.T) {
 	}}
 	for name, body := range map[string][]byte{"website envelope": envelope, "SDK array": shape.Participants} {
 		t.Run(name, func(t *testing.T) {
-			endpoint, seen := goldenServer(t, body, nil)
-			got, err := newClient(t, endpoint, docSession, apiKey).ReadGroup(context.Background(), docGroup)
+			srv := goldenServer(t, body, nil)
+			got, err := providertest.NewClient(t, wasend.New, srv.URL, docSession, apiKey).ReadGroup(context.Background(), docGroup)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("group\n%+v\nwant\n%+v", got, want)
 			}
-			r := seen()[0]
-			if r.method != http.MethodGet || r.path != "/"+docSession+"/groups/"+docGroup+"/participants" || len(r.body) != 0 {
+			r := srv.Requests()[0]
+			if r.Method != http.MethodGet || r.EscapedPath != "/"+docSession+"/groups/"+docGroup+"/participants" || len(r.Body) != 0 {
 				t.Errorf("request %+v", r)
 			}
 		})
@@ -242,14 +176,13 @@ func TestProviderEchoesKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.WriteHeader(tt.status)
-				fmt.Fprintf(w, `{"success":false,"error":"key %s may not do this"}`, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-			}))
-			t.Cleanup(srv.Close)
+			srv := providertest.Serve(t, func(r providertest.Request) providertest.Reply {
+				return providertest.Reply{Status: tt.status,
+					Body: fmt.Appendf(nil, `{"success":false,"error":"key %s may not do this"}`, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))}
+			})
 
-			_, err := newClient(t, srv.URL, session, apiKey).Change(context.Background(), nyc, roster.OpAdd, []roster.Phone{stranger})
-			assertFailed(t, err, tt.want)
+			_, err := providertest.NewClient(t, wasend.New, srv.URL, session, apiKey).Change(context.Background(), nyc, roster.OpAdd, []roster.Phone{stranger})
+			providertest.AssertFailed(t, err, tt.want, apiKey, wrongKey)
 			if !strings.Contains(err.Error(), "may not do this") {
 				t.Errorf("error %v lost the provider's message", err)
 			}
@@ -259,39 +192,9 @@ func TestProviderEchoesKey(t *testing.T) {
 
 // --- Against wagov-sim ---
 
-// startSim serves testdata/world.yaml and returns the simulator and its base URL.
-func startSim(t *testing.T) (*sim.Sim, string) {
-	t.Helper()
-	seed, err := sim.ParseSeed(fixture(t, "world.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return s, srv.URL
-}
-
 // mounts are the simulator's two Wasend servers: one answering the website docs' paths, one
 // the SDK's.
 var mounts = []string{wasendsim.WebsiteMount, wasendsim.SDKMount}
-
-// roles returns the group's true participants by phone, as the simulator holds them.
-func roles(t *testing.T, s *sim.Sim, groupID string) map[roster.Phone]roster.Role {
-	t.Helper()
-	g, ok := s.Group(groupID)
-	if !ok {
-		t.Fatalf("group %s missing", groupID)
-	}
-	out := map[roster.Phone]roster.Role{}
-	for _, m := range g.Participants {
-		out[roster.MustNormalize(m.Phone)] = roster.Role(m.Role)
-	}
-	return out
-}
 
 // trail lists the calls the simulator saw as "OP METHOD path-after-the-session".
 func trail(s *sim.Sim, mount string) []string {
@@ -305,8 +208,8 @@ func trail(s *sim.Sim, mount string) []string {
 func TestReadGroup(t *testing.T) {
 	for _, mount := range mounts {
 		t.Run(mount, func(t *testing.T) {
-			_, endpoint := startSim(t)
-			c := newClient(t, endpoint+mount, session, apiKey)
+			_, endpoint := providertest.StartSim(t)
+			c := providertest.NewClient(t, wasend.New, endpoint+mount, session, apiKey)
 
 			got, err := c.ReadGroup(context.Background(), nyc)
 			if err != nil {
@@ -350,8 +253,8 @@ func TestCheckAccountLearnsThePaths(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
-			c := newClient(t, endpoint+tt.mount, tt.session, tt.key)
+			s, endpoint := providertest.StartSim(t)
+			c := providertest.NewClient(t, wasend.New, endpoint+tt.mount, tt.session, tt.key)
 			if err := c.CheckAccount(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -370,8 +273,8 @@ func TestCheckAccountLearnsThePaths(t *testing.T) {
 // TestWritesLearnThePaths: a client that never ran CheckAccount (the controller builds one per
 // sync) learns the paths with its first remove, promote or demote, once.
 func TestWritesLearnThePaths(t *testing.T) {
-	s, endpoint := startSim(t)
-	c := newClient(t, endpoint+wasendsim.SDKMount, session, apiKey)
+	s, endpoint := providertest.StartSim(t)
+	c := providertest.NewClient(t, wasend.New, endpoint+wasendsim.SDKMount, session, apiKey)
 	ctx := context.Background()
 	if _, err := c.Change(ctx, nyc, roster.OpAdd, []roster.Phone{stranger}); err != nil {
 		t.Fatal(err)
@@ -395,7 +298,7 @@ func TestWritesLearnThePaths(t *testing.T) {
 	if d := describe(c); !strings.Contains(d, "SDK") {
 		t.Errorf("Describe() = %q", d)
 	}
-	if r := roles(t, s, nyc); r[member] != roster.RoleAdmin || r[admin] != roster.RoleMember || r[stranger] != roster.RoleMember {
+	if r := providertest.Roles(t, s, nyc); r[member] != roster.RoleAdmin || r[admin] != roster.RoleMember || r[stranger] != roster.RoleMember {
 		t.Errorf("group now %v", r)
 	}
 }
@@ -419,10 +322,10 @@ func TestChangeUpdatesSim(t *testing.T) {
 	for _, mount := range mounts {
 		for _, tt := range tests {
 			t.Run(mount+"/"+tt.name, func(t *testing.T) {
-				s, endpoint := startSim(t)
-				before := roles(t, s, nyc)
+				s, endpoint := providertest.StartSim(t)
+				before := providertest.Roles(t, s, nyc)
 
-				got, err := newClient(t, endpoint+mount, session, apiKey).Change(context.Background(), nyc, tt.op, []roster.Phone{tt.member})
+				got, err := providertest.NewClient(t, wasend.New, endpoint+mount, session, apiKey).Change(context.Background(), nyc, tt.op, []roster.Phone{tt.member})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -433,7 +336,7 @@ func TestChangeUpdatesSim(t *testing.T) {
 				if len(got) != 1 || got[0].Member != tt.member || got[0].Result != want {
 					t.Errorf("outcomes %+v, want %s", got, want)
 				}
-				after := roles(t, s, nyc)
+				after := providertest.Roles(t, s, nyc)
 				if r := after[tt.member]; r != tt.roleNow {
 					t.Errorf("role of %s now %q, want %q", tt.member.E164(), r, tt.roleNow)
 				}
@@ -459,8 +362,8 @@ func TestAddOutcomes(t *testing.T) {
 		{unregistered, provider.ResultNotOnWhatsApp},
 		{recentlyLeft, provider.ResultRecentlyLeft},
 	}
-	s, endpoint := startSim(t)
-	c := newClient(t, endpoint+wasendsim.WebsiteMount, session, apiKey)
+	s, endpoint := providertest.StartSim(t)
+	c := providertest.NewClient(t, wasend.New, endpoint+wasendsim.WebsiteMount, session, apiKey)
 	members := make([]roster.Phone, len(tests))
 	for i, tt := range tests {
 		members[i] = tt.member
@@ -486,7 +389,7 @@ func TestAddOutcomes(t *testing.T) {
 	if got[0].Result != provider.ResultApplied || got[1].Result != provider.ResultGroupFull {
 		t.Errorf("outcomes %+v, want Applied then GroupFull", got)
 	}
-	if n := len(roles(t, s, nyc)); n != 7 {
+	if n := len(providertest.Roles(t, s, nyc)); n != 7 {
 		t.Errorf("group has %d participants, want 7", n)
 	}
 }
@@ -496,16 +399,16 @@ func TestAddOutcomes(t *testing.T) {
 func TestPromoteOfAnAdmin(t *testing.T) {
 	for _, mount := range mounts {
 		t.Run(mount, func(t *testing.T) {
-			s, endpoint := startSim(t)
-			before := roles(t, s, nyc)
-			got, err := newClient(t, endpoint+mount, session, apiKey).Change(context.Background(), nyc, roster.OpPromote, []roster.Phone{admin})
+			s, endpoint := providertest.StartSim(t)
+			before := providertest.Roles(t, s, nyc)
+			got, err := providertest.NewClient(t, wasend.New, endpoint+mount, session, apiKey).Change(context.Background(), nyc, roster.OpPromote, []roster.Phone{admin})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(got) != 1 || got[0].Result != provider.ResultUnknown || !strings.Contains(got[0].Message, "already admins") {
 				t.Errorf("outcomes %+v, want Unknown with Wasend's reason", got)
 			}
-			if after := roles(t, s, nyc); !reflect.DeepEqual(after, before) {
+			if after := providertest.Roles(t, s, nyc); !reflect.DeepEqual(after, before) {
 				t.Errorf("group changed: %v → %v", before, after)
 			}
 		})
@@ -513,42 +416,8 @@ func TestPromoteOfAnAdmin(t *testing.T) {
 }
 
 func TestBatchSizeRefusedBeforeCalling(t *testing.T) {
-	six := make([]roster.Phone, wasend.MaxBatch+1)
-	for i := range six {
-		six[i] = roster.MustNormalize(fmt.Sprintf("+4477009100%02d", i))
-	}
-	for _, members := range [][]roster.Phone{six, nil} {
-		for _, op := range []roster.Op{roster.OpAdd, roster.OpRemove, roster.OpPromote, roster.OpDemote} {
-			t.Run(fmt.Sprintf("%s %d", op, len(members)), func(t *testing.T) {
-				s, endpoint := startSim(t)
-				_, err := newClient(t, endpoint+wasendsim.WebsiteMount, session, apiKey).Change(context.Background(), nyc, op, members)
-				assertFailed(t, err, provider.ErrInvalidRequest)
-				if calls := s.Calls(); len(calls) != 0 {
-					t.Errorf("the client called the provider: %+v", calls)
-				}
-			})
-		}
-	}
+	providertest.AssertRefusedBeforeCalling(t, simClient, nyc, providertest.Numbers("+4477009100%02d", wasend.MaxBatch+1), apiKey, wrongKey)
 }
-
-// call is one client method call, for tables of whole-call failures.
-type call func(context.Context, provider.Client) error
-
-func read(group string) call {
-	return func(ctx context.Context, c provider.Client) error {
-		_, err := c.ReadGroup(ctx, group)
-		return err
-	}
-}
-
-func change(op roster.Op, group string, members ...roster.Phone) call {
-	return func(ctx context.Context, c provider.Client) error {
-		_, err := c.Change(ctx, group, op, members)
-		return err
-	}
-}
-
-func check(ctx context.Context, c provider.Client) error { return c.CheckAccount(ctx) }
 
 func TestWholeCallErrors(t *testing.T) {
 	tests := []struct {
@@ -556,66 +425,45 @@ func TestWholeCallErrors(t *testing.T) {
 		key     string
 		session string
 		fault   *sim.Fault
-		call    call
+		call    providertest.Call
 		want    error
 	}{
-		{"add as a non-admin", apiKey, session, nil, change(roster.OpAdd, membersOnly, stranger), provider.ErrNotAdmin},
-		{"promote as a non-admin", apiKey, session, nil, change(roster.OpPromote, membersOnly, creator), provider.ErrNotAdmin},
-		{"read an unknown group", apiKey, session, nil, read("120363042000000099@g.us"), provider.ErrNotFound},
-		{"add to an unknown group", apiKey, session, nil, change(roster.OpAdd, "120363042000000099@g.us", stranger), provider.ErrNotFound},
-		{"demote in an unknown group", apiKey, session, nil, change(roster.OpDemote, "120363042000000099@g.us", admin), provider.ErrNotFound},
-		{"read a group id that is no JID", apiKey, session, nil, read("WAG45b0f301-9203-4660-8b57-b51a6c2742a5"), provider.ErrInvalidRequest},
-		{"read with a wrong key", wrongKey, session, nil, read(nyc), provider.ErrUnauthorized},
-		{"check with a wrong key", wrongKey, session, nil, check, provider.ErrUnauthorized},
-		{"add with a wrong key", wrongKey, session, nil, change(roster.OpAdd, nyc, stranger), provider.ErrUnauthorized},
-		{"check another session", apiKey, "ses_01J0OTHER", nil, check, provider.ErrNotFound},
-		{"read answered 500", apiKey, session, &sim.Fault{Status: 500}, read(nyc), provider.ErrUnavailable},
-		{"read answered 422", apiKey, session, &sim.Fault{Status: 422}, read(nyc), provider.ErrUnavailable},
-		{"remove answered 503", apiKey, session, &sim.Fault{Op: sim.OpRemove, Status: 503}, change(roster.OpRemove, nyc, member), provider.ErrUnavailable},
-		{"read answered malformed", apiKey, session, &sim.Fault{Malformed: true}, read(nyc), provider.ErrUnavailable},
-		{"add answered malformed", apiKey, session, &sim.Fault{Malformed: true}, change(roster.OpAdd, nyc, stranger), provider.ErrUnavailable},
-		{"check answered malformed", apiKey, session, &sim.Fault{Malformed: true}, check, provider.ErrUnavailable},
+		{"add as a non-admin", apiKey, session, nil, providertest.Change(roster.OpAdd, membersOnly, stranger), provider.ErrNotAdmin},
+		{"promote as a non-admin", apiKey, session, nil, providertest.Change(roster.OpPromote, membersOnly, creator), provider.ErrNotAdmin},
+		{"read an unknown group", apiKey, session, nil, providertest.Read("120363042000000099@g.us"), provider.ErrNotFound},
+		{"add to an unknown group", apiKey, session, nil, providertest.Change(roster.OpAdd, "120363042000000099@g.us", stranger), provider.ErrNotFound},
+		{"demote in an unknown group", apiKey, session, nil, providertest.Change(roster.OpDemote, "120363042000000099@g.us", admin), provider.ErrNotFound},
+		{"read a group id that is no JID", apiKey, session, nil, providertest.Read("WAG45b0f301-9203-4660-8b57-b51a6c2742a5"), provider.ErrInvalidRequest},
+		{"read with a wrong key", wrongKey, session, nil, providertest.Read(nyc), provider.ErrUnauthorized},
+		{"check with a wrong key", wrongKey, session, nil, providertest.CheckAccount, provider.ErrUnauthorized},
+		{"add with a wrong key", wrongKey, session, nil, providertest.Change(roster.OpAdd, nyc, stranger), provider.ErrUnauthorized},
+		{"check another session", apiKey, "ses_01J0OTHER", nil, providertest.CheckAccount, provider.ErrNotFound},
+		{"read answered 500", apiKey, session, &sim.Fault{Status: 500}, providertest.Read(nyc), provider.ErrUnavailable},
+		{"read answered 422", apiKey, session, &sim.Fault{Status: 422}, providertest.Read(nyc), provider.ErrUnavailable},
+		{"remove answered 503", apiKey, session, &sim.Fault{Op: sim.OpRemove, Status: 503}, providertest.Change(roster.OpRemove, nyc, member), provider.ErrUnavailable},
+		{"read answered malformed", apiKey, session, &sim.Fault{Malformed: true}, providertest.Read(nyc), provider.ErrUnavailable},
+		{"add answered malformed", apiKey, session, &sim.Fault{Malformed: true}, providertest.Change(roster.OpAdd, nyc, stranger), provider.ErrUnavailable},
+		{"check answered malformed", apiKey, session, &sim.Fault{Malformed: true}, providertest.CheckAccount, provider.ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
+			s, endpoint := providertest.StartSim(t)
 			if tt.fault != nil {
 				s.InjectFault(*tt.fault)
 			}
-			c := newClient(t, endpoint+wasendsim.WebsiteMount, tt.session, tt.key)
-			assertFailed(t, tt.call(context.Background(), c), tt.want)
+			c := providertest.NewClient(t, wasend.New, endpoint+wasendsim.WebsiteMount, tt.session, tt.key)
+			providertest.AssertFailed(t, tt.call(context.Background(), c), tt.want, apiKey, wrongKey)
 		})
 	}
 }
 
 func TestRateLimited(t *testing.T) {
-	inNinety := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
-	tests := []struct {
-		name       string
-		retryAfter string
-		min, max   time.Duration
-	}{
-		{"seconds", "7", 7 * time.Second, 7 * time.Second},
-		// An HTTP-date has whole seconds and is read a moment after it was written.
-		{"HTTP-date", inNinety, 85 * time.Second, 90 * time.Second},
-		{"absent", "", 0, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, endpoint := startSim(t)
-			before := roles(t, s, nyc)
-			s.InjectFault(sim.Fault{Status: http.StatusTooManyRequests, RetryAfter: tt.retryAfter})
+	providertest.AssertRateLimited(t, simClient, nyc, stranger, apiKey, wrongKey)
+}
 
-			_, err := newClient(t, endpoint+wasendsim.WebsiteMount, session, apiKey).Change(context.Background(), nyc, roster.OpAdd, []roster.Phone{stranger})
-			assertFailed(t, err, provider.ErrRateLimited)
-			if d, _ := provider.RetryAfter(err); d < tt.min || d > tt.max {
-				t.Errorf("retry after %s, want %s to %s", d, tt.min, tt.max)
-			}
-			if after := roles(t, s, nyc); !reflect.DeepEqual(after, before) {
-				t.Errorf("a refused add changed the group: %v, was %v", after, before)
-			}
-		})
-	}
+// simClient is the client under test for the simulator at endpoint, on the website docs' paths, acting as the session with apiKey.
+func simClient(t *testing.T, endpoint string) provider.Client {
+	return providertest.NewClient(t, wasend.New, endpoint+wasendsim.WebsiteMount, session, apiKey)
 }
 
 func TestNewRefusesAnEmptySessionOrKey(t *testing.T) {

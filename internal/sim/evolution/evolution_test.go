@@ -2,14 +2,11 @@ package evolution_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/sim"
 	_ "github.com/wagov/wagov/internal/sim/evolution"
@@ -28,49 +25,20 @@ const (
 	creator  = "+5511912340099"
 )
 
-var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+// world is the simulator a test runs against.
+type world struct{ *simtest.Server }
 
-type world struct {
-	sim *sim.Sim
-	srv *httptest.Server
-}
-
+// start serves testdata/world.yaml for one test.
 func start(t *testing.T) world {
 	t.Helper()
-	seed, err := sim.LoadSeedFile("testdata/world.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(seed, sim.WithClock(simtest.NewClock(epoch).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return world{sim: s, srv: srv}
+	return world{simtest.Start(t, simtest.LoadSeed(t, "testdata/world.yaml"))}
 }
 
 // do sends one request with the given apikey ("" for none) and returns the status and body.
 func (w world) do(t *testing.T, method, path, apiKey, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, w.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if apiKey != "" {
-		req.Header.Set("apikey", apiKey)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	status, _, b := w.Do(t, method, path, simtest.JSONHeader("apikey", apiKey), body)
+	return status, b
 }
 
 // update posts {action, participants} to updateParticipant with groupJid in the query.
@@ -78,34 +46,6 @@ func (w world) update(t *testing.T, group, action string, participants ...string
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"action": action, "participants": participants})
 	return w.do(t, http.MethodPost, "/group/updateParticipant/"+instance+"?groupJid="+url.QueryEscape(group), key, string(body))
-}
-
-// roster returns a group's participants in the simulator: +E164 → role.
-func (w world) roster(t *testing.T, group string) map[string]string {
-	t.Helper()
-	g, ok := w.sim.Group(group)
-	if !ok {
-		t.Fatalf("group %s missing", group)
-	}
-	out := map[string]string{}
-	for _, m := range g.Participants {
-		out[m.Phone] = m.Role
-	}
-	return out
-}
-
-func assertJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("answer is not JSON: %v\n%s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("answer\n%s\nwant\n%s", got, want)
-	}
 }
 
 // errorOf decodes Evolution's error shape and returns its status and messages as JSON text.
@@ -184,7 +124,7 @@ func TestParticipants(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			assertJSON(t, body, tt.want)
+			simtest.AssertJSON(t, body, tt.want)
 		})
 	}
 }
@@ -195,7 +135,7 @@ func TestGroupInfosAndList(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"id": "`+small+`", "subject": "Small room", "subjectOwner": "5511912340000@s.whatsapp.net",
+	simtest.AssertJSON(t, body, `{"id": "`+small+`", "subject": "Small room", "subjectOwner": "5511912340000@s.whatsapp.net",
 		"subjectTime": 1704067200, "pictureUrl": null, "size": 2, "creation": 1704067200,
 		"owner": "5511912340000@s.whatsapp.net", "restrict": false, "announce": false, "isCommunity": false,
 		"participants": [{"id": "5511912340000@s.whatsapp.net", "lid": "205227043110900@lid", "admin": "superadmin"},
@@ -230,7 +170,7 @@ func TestInstance(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `[{"id": "evo-my-instance", "name": "my-instance", "connectionStatus": "open",
+	simtest.AssertJSON(t, body, `[{"id": "evo-my-instance", "name": "my-instance", "connectionStatus": "open",
 		"ownerJid": "5511912340000@s.whatsapp.net", "profileName": "acme-evolution",
 		"integration": "WHATSAPP-BAILEYS", "number": null, "token": "[instance token]"}]`)
 	if strings.Contains(string(body), key) {
@@ -246,7 +186,7 @@ func TestInstance(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"instance": {"instanceName": "my-instance", "state": "open"}}`)
+	simtest.AssertJSON(t, body, `{"instance": {"instanceName": "my-instance", "state": "open"}}`)
 }
 
 // TestDocumentedUpdateExample sends the documentation's example body: two numbers added.
@@ -257,10 +197,10 @@ func TestDocumentedUpdateExample(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"updateParticipants": [
+	simtest.AssertJSON(t, body, `{"updateParticipants": [
 		{"status": "200", "jid": "5511999999999@s.whatsapp.net", "content": {"tag": "participant", "attrs": {"jid": "5511999999999@s.whatsapp.net"}}},
 		{"status": "200", "jid": "5511888888888@s.whatsapp.net", "content": {"tag": "participant", "attrs": {"jid": "5511888888888@s.whatsapp.net"}}}]}`)
-	r := w.roster(t, main)
+	r := simtest.Roles(t, w.Sim, main)
 	if r["+5511999999999"] != "member" || r["+5511888888888"] != "member" {
 		t.Errorf("roster after the example %v", r)
 	}
@@ -274,7 +214,7 @@ func TestGroupJIDInBody(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	if r := w.roster(t, main)["+5511912340001"]; r != "admin" {
+	if r := simtest.Roles(t, w.Sim, main)["+5511912340001"]; r != "admin" {
 		t.Errorf("role %q after promote, want admin", r)
 	}
 }
@@ -326,7 +266,7 @@ func TestAddCodes(t *testing.T) {
 				t.Errorf("content attrs %v, want error %s", r.Content.Attrs, tt.status)
 			}
 			if tt.stored != "" {
-				if _, in := w.roster(t, tt.group)[tt.stored]; !in {
+				if _, in := simtest.Roles(t, w.Sim, tt.group)[tt.stored]; !in {
 					t.Errorf("%s not in the group", tt.stored)
 				}
 			}
@@ -370,8 +310,8 @@ func TestCountryRewrites(t *testing.T) {
 			if !strings.Contains(string(body), `"jid":"`+jid+`"`) || !strings.Contains(string(body), `"status":"200"`) {
 				t.Errorf("answer %s, want status 200 for %s", body, jid)
 			}
-			if r := w.roster(t, main)[tt.stored]; r != "member" {
-				t.Errorf("%s: role %q, want member (roster %v)", tt.stored, r, w.roster(t, main))
+			if r := simtest.Roles(t, w.Sim, main)[tt.stored]; r != "member" {
+				t.Errorf("%s: role %q, want member (roster %v)", tt.stored, r, simtest.Roles(t, w.Sim, main))
 			}
 		})
 	}
@@ -405,7 +345,7 @@ func TestChangeCodes(t *testing.T) {
 			if !strings.Contains(string(body), `"status":"`+tt.status+`"`) {
 				t.Errorf("answer %s, want status %s", body, tt.status)
 			}
-			if r := w.roster(t, main)[tt.phone]; r != tt.role {
+			if r := simtest.Roles(t, w.Sim, main)[tt.phone]; r != tt.role {
 				t.Errorf("%s: role %q, want %q", tt.phone, r, tt.role)
 			}
 		})
@@ -431,7 +371,7 @@ func TestWriteRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := start(t)
-			before := w.roster(t, main)
+			before := simtest.Roles(t, w.Sim, main)
 			status, body := w.do(t, "POST", "/group/updateParticipant/"+instance+"?groupJid="+tt.group, key, tt.body)
 			if status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400: %s", status, body)
@@ -439,7 +379,7 @@ func TestWriteRefusals(t *testing.T) {
 			if _, _, msg := errorOf(t, body); !strings.Contains(msg, tt.message) {
 				t.Errorf("message %s, want %q", msg, tt.message)
 			}
-			if after := w.roster(t, main); !reflect.DeepEqual(after, before) {
+			if after := simtest.Roles(t, w.Sim, main); !reflect.DeepEqual(after, before) {
 				t.Errorf("a refused write changed the group: %v → %v", before, after)
 			}
 		})
@@ -450,7 +390,7 @@ func TestCallLogAndRateLimit(t *testing.T) {
 	w := start(t)
 	w.update(t, main, "remove", "5511912340001", "553187650001")
 	w.do(t, "GET", "/group/participants/"+instance+"?groupJid="+main, key, "")
-	calls := w.sim.Calls()
+	calls := w.Sim.Calls()
 	if len(calls) != 2 {
 		t.Fatalf("calls %+v", calls)
 	}

@@ -1,14 +1,12 @@
 package gowa_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/sim"
 	_ "github.com/wagov/wagov/internal/sim/gowa"
@@ -32,8 +30,6 @@ const (
 	memberOnly = "120363000000000003@g.us" // self is a plain member
 )
 
-var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
 func seed() sim.Seed {
 	return sim.Seed{
 		Accounts: []sim.Account{{Name: "gowa", Type: "GOWA", APIKey: user + ":" + password, Numbers: []string{self}, Session: device,
@@ -55,20 +51,13 @@ func seed() sim.Seed {
 	}
 }
 
-type world struct {
-	sim *sim.Sim
-	srv *httptest.Server
-}
+// world is the simulator a test runs against.
+type world struct{ *simtest.Server }
 
+// start serves seed() for one test.
 func start(t *testing.T) world {
 	t.Helper()
-	s, err := sim.New(seed(), sim.WithClock(simtest.NewClock(epoch).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return world{sim: s, srv: srv}
+	return world{simtest.Start(t, seed())}
 }
 
 // call is one request: the default is the right credentials and device.
@@ -78,29 +67,14 @@ type call struct {
 	device             string // "" : no X-Device-Id header
 }
 
+// do sends c with Basic auth and X-Device-Id as it says.
 func (w world) do(t *testing.T, c call) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(c.method, w.srv.URL+c.path, strings.NewReader(c.body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := simtest.JSONHeader("X-Device-Id", c.device)
 	if c.user != "" {
-		req.SetBasicAuth(c.user, c.password)
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.user+":"+c.password)))
 	}
-	if c.device != "" {
-		req.Header.Set("X-Device-Id", c.device)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
+	return w.Do(t, c.method, c.path, h, c.body)
 }
 
 func get(path string) call { return call{http.MethodGet, path, "", user, password, device} }
@@ -114,33 +88,6 @@ func write(op, groupID string, participants ...string) call {
 		path += "/" + op
 	}
 	return post(path, string(b))
-}
-
-func assertJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("answer is not JSON: %v\n%s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("answer\n%s\nwant\n%s", got, want)
-	}
-}
-
-func (w world) roles(t *testing.T, groupID string) map[string]string {
-	t.Helper()
-	g, ok := w.sim.Group(groupID)
-	if !ok {
-		t.Fatalf("group %s missing", groupID)
-	}
-	out := map[string]string{}
-	for _, m := range g.Participants {
-		out[m.Phone] = m.Role
-	}
-	return out
 }
 
 // TestRefusals covers every answer that is not a success, in GOWA's error envelope.
@@ -182,7 +129,7 @@ func TestRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := start(t)
-			before := w.roles(t, group)
+			before := simtest.Roles(t, w.Sim, group)
 			status, _, body := w.do(t, tt.call)
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
@@ -191,8 +138,8 @@ func TestRefusals(t *testing.T) {
 			if tt.code == "DEVICE_NOT_FOUND" {
 				want, _ = json.Marshal(map[string]any{"status": tt.status, "code": tt.code, "message": tt.msg, "results": map[string]string{"device_id": "other"}})
 			}
-			assertJSON(t, body, string(want))
-			if after := w.roles(t, group); !reflect.DeepEqual(after, before) {
+			simtest.AssertJSON(t, body, string(want))
+			if after := simtest.Roles(t, w.Sim, group); !reflect.DeepEqual(after, before) {
 				t.Errorf("a refused call changed the group: %v → %v", before, after)
 			}
 		})
@@ -205,7 +152,7 @@ func TestDeviceStatus(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"status":200,"code":"SUCCESS","message":"Device status",
+	simtest.AssertJSON(t, body, `{"status":200,"code":"SUCCESS","message":"Device status",
 		"results":{"device_id":"my-business-account","is_connected":true,"is_logged_in":true}}`)
 }
 
@@ -240,21 +187,21 @@ func TestParticipants(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			assertJSON(t, body, tt.want)
+			simtest.AssertJSON(t, body, tt.want)
 		})
 	}
 }
 
 func TestNotParticipating(t *testing.T) {
 	w := start(t)
-	if err := w.sim.Add(sim.Seed{Groups: []sim.SeedGroup{{ID: "120363000000000004@g.us", Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}}}}}); err != nil {
+	if err := w.Sim.Add(sim.Seed{Groups: []sim.SeedGroup{{ID: "120363000000000004@g.us", Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	status, _, body := w.do(t, get("/group/participants?group_id=120363000000000004@g.us"))
 	if status != http.StatusInternalServerError {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"status":500,"code":"INTERNAL_SERVER_ERROR","message":"you're not participating in that group","results":null}`)
+	simtest.AssertJSON(t, body, `{"status":500,"code":"INTERNAL_SERVER_ERROR","message":"you're not participating in that group","results":null}`)
 }
 
 // TestDocumentedRequestShape sends the OpenAPI example of ManageParticipantRequest with the
@@ -268,13 +215,13 @@ func TestDocumentedRequestShape(t *testing.T) {
 	}
 	// Added; privacy (403 with an add request); recently left (408) and already a member
 	// (409) both flattened to "success".
-	assertJSON(t, body, `{"status":200,"code":"SUCCESS","message":"Success add participants","results":[
+	simtest.AssertJSON(t, body, `{"status":200,"code":"SUCCESS","message":"Success add participants","results":[
 		{"participant":"447700176576@s.whatsapp.net","status":"success","message":"Action success"},
 		{"participant":"447700900001@s.whatsapp.net","status":"error","message":"Failed to add participant"},
 		{"participant":"17137150000@s.whatsapp.net","status":"success","message":"Action success"},
 		{"participant":"447700900002@s.whatsapp.net","status":"success","message":"Action success"}]}`)
 	want := map[string]string{creator: "superadmin", self: "admin", member: "member", admin: "admin", newbie: "member"}
-	if got := w.roles(t, group); !reflect.DeepEqual(got, want) {
+	if got := simtest.Roles(t, w.Sim, group); !reflect.DeepEqual(got, want) {
 		t.Errorf("group %v, want %v", got, want)
 	}
 }
@@ -298,9 +245,9 @@ func TestChanges(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			assertJSON(t, body, `{"status":200,"code":"SUCCESS","message":"`+tt.message+`","results":[
+			simtest.AssertJSON(t, body, `{"status":200,"code":"SUCCESS","message":"`+tt.message+`","results":[
 				{"participant":"`+digits+`@s.whatsapp.net","status":"success","message":"Action success"}]}`)
-			if got := w.roles(t, group)[tt.who]; got != tt.role {
+			if got := simtest.Roles(t, w.Sim, group)[tt.who]; got != tt.role {
 				t.Errorf("%s now %q, want %q", tt.who, got, tt.role)
 			}
 		})
@@ -352,7 +299,7 @@ func TestCallLog(t *testing.T) {
 		w.do(t, c)
 	}
 	var got []string
-	for _, c := range w.sim.Calls() {
+	for _, c := range w.Sim.Calls() {
 		if c.Provider != "GOWA" || c.Account != "gowa" || c.Status != http.StatusOK {
 			t.Errorf("call %+v", c)
 		}
@@ -375,18 +322,18 @@ func TestRateLimit(t *testing.T) {
 	if status != http.StatusTooManyRequests || header.Get("Retry-After") != "1" {
 		t.Fatalf("status %d Retry-After %q: %s", status, header.Get("Retry-After"), body)
 	}
-	assertJSON(t, body, `{"status":429,"code":"TOO_MANY_REQUESTS","message":"rate limit exceeded","results":null}`)
+	simtest.AssertJSON(t, body, `{"status":429,"code":"TOO_MANY_REQUESTS","message":"rate limit exceeded","results":null}`)
 }
 
 func TestInjectedFault(t *testing.T) {
 	w := start(t)
-	w.sim.InjectFault(sim.Fault{Provider: "GOWA", Op: sim.OpAdd, Status: http.StatusGatewayTimeout, Times: 1})
+	w.Sim.InjectFault(sim.Fault{Provider: "GOWA", Op: sim.OpAdd, Status: http.StatusGatewayTimeout, Times: 1})
 	status, _, body := w.do(t, write("add", group, "447700176576"))
 	if status != http.StatusGatewayTimeout {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"status":504,"code":"GATEWAY_TIMEOUT","message":"injected fault: Gateway Timeout","results":null}`)
-	if _, in := w.roles(t, group)[newbie]; in {
+	simtest.AssertJSON(t, body, `{"status":504,"code":"GATEWAY_TIMEOUT","message":"injected fault: Gateway Timeout","results":null}`)
+	if _, in := simtest.Roles(t, w.Sim, group)[newbie]; in {
 		t.Error("a faulted write changed the group")
 	}
 }

@@ -2,13 +2,10 @@ package quickgateway_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/sim"
 	_ "github.com/wagov/wagov/internal/sim/quickgateway"
@@ -35,13 +32,11 @@ const (
 	groupPath = "/api/v1/sessions/" + session + "/groups/120363041234567890%40g.us"
 )
 
-var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+// world is the simulator a test runs against.
+type world struct{ *simtest.Server }
 
-type world struct {
-	sim *sim.Sim
-	srv *httptest.Server
-}
-
+// start serves the documented session, a second one, an unpaired and a rate-limited one, for
+// one test.
 func start(t *testing.T) world {
 	t.Helper()
 	seed := sim.Seed{
@@ -59,13 +54,7 @@ func start(t *testing.T) world {
 			{ID: memberOf, Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}, {Phone: self}}},
 		},
 	}
-	s, err := sim.New(seed, sim.WithClock(simtest.NewClock(epoch).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return world{sim: s, srv: srv}
+	return world{simtest.Start(t, seed)}
 }
 
 // do sends one request with the key as a bearer token and returns the status and body.
@@ -74,52 +63,12 @@ func (w world) do(t *testing.T, method, path, apiKey, body string) (int, http.He
 	return w.send(t, method, path, body, http.Header{"Authorization": {"Bearer " + apiKey}})
 }
 
+// send sends one JSON request with the header h.
 func (w world) send(t *testing.T, method, path, body string, h http.Header) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, w.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header = h
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
-}
-
-func (w world) role(t *testing.T, groupJID, phone string) string {
-	t.Helper()
-	g, ok := w.sim.Group(groupJID)
-	if !ok {
-		t.Fatalf("group %s missing", groupJID)
-	}
-	for _, m := range g.Participants {
-		if m.Phone == phone {
-			return m.Role
-		}
-	}
-	return ""
-}
-
-func assertJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("answer is not JSON: %v\n%s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("answer\n%s\nwant\n%s", got, want)
-	}
+	h = h.Clone()
+	h.Set("Content-Type", "application/json")
+	return w.Do(t, method, path, h, body)
 }
 
 // errorCode returns the code of an error envelope.
@@ -146,7 +95,7 @@ func TestDocumentedPromoteExampleOfUnknownSession(t *testing.T) {
 	if status != http.StatusNotFound {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"error": {"code": "not_found", "message": "session not found"}}`)
+	simtest.AssertJSON(t, body, `{"error": {"code": "not_found", "message": "session not found"}}`)
 }
 
 func TestAuthentication(t *testing.T) {
@@ -368,7 +317,7 @@ func TestWrites(t *testing.T) {
 				t.Errorf("a 204 with a body: %q", body)
 			}
 			if tc.phone != "" {
-				if got := w.role(t, docGroup, tc.phone); got != tc.role {
+				if got := simtest.Roles(t, w.Sim, docGroup)[tc.phone]; got != tc.role {
 					t.Errorf("%s: role %q, want %q", tc.phone, got, tc.role)
 				}
 			}
@@ -403,7 +352,7 @@ func TestCallLog(t *testing.T) {
 		members   int
 	}
 	var got []entry
-	for _, c := range w.sim.Calls() {
+	for _, c := range w.Sim.Calls() {
 		got = append(got, entry{c.Op, c.Group, c.Members})
 		if c.Account != "qg" || c.Provider != "QuickGateway" {
 			t.Errorf("call %+v", c)

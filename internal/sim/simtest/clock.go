@@ -1,4 +1,6 @@
-// Package simtest holds helpers for tests that run the simulator in-process.
+// Package simtest holds helpers for tests that run the simulator in-process: a clock that
+// moves when told, the simulator served over HTTP for one test, the requests sent to it and
+// the checks of its answers and its groups.
 package simtest
 
 import (

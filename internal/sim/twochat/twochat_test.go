@@ -3,13 +3,10 @@ package twochat_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/sim"
 	"github.com/wagov/wagov/internal/sim/simtest"
@@ -26,49 +23,21 @@ const (
 	creator = "+12125550199"
 )
 
-var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+// world is the simulator a test runs against.
+type world struct{ *simtest.Server }
 
-type world struct {
-	sim *sim.Sim
-	srv *httptest.Server
-}
-
+// start serves the simulator's shared world, ../testdata/world.yaml, for one test.
 func start(t *testing.T) world {
 	t.Helper()
-	seed, err := sim.LoadSeedFile("../testdata/world.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(seed, sim.WithClock(simtest.NewClock(epoch).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return world{sim: s, srv: srv}
+	return world{simtest.Start(t, simtest.LoadSeed(t, "../testdata/world.yaml"))}
 }
 
-// do sends one 2Chat request and returns the status and body.
+// do sends one 2Chat request with the given X-User-API-Key ("" for none) and returns the status
+// and body.
 func (w world) do(t *testing.T, method, path, apiKey, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, w.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if apiKey != "" {
-		req.Header.Set("X-User-API-Key", apiKey)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	status, _, b := w.Do(t, method, path, simtest.JSONHeader("X-User-API-Key", apiKey), body)
+	return status, b
 }
 
 // write posts {from_number, participants} to one of the group write endpoints.
@@ -78,41 +47,13 @@ func (w world) write(t *testing.T, groupID, op, fromNumber string, participants 
 	return w.do(t, http.MethodPost, "/open/whatsapp/group/"+groupID+"/"+op+"-participant", key, string(body))
 }
 
-func (w world) role(t *testing.T, groupID, phone string) string {
-	t.Helper()
-	g, ok := w.sim.Group(groupID)
-	if !ok {
-		t.Fatalf("group %s missing", groupID)
-	}
-	for _, m := range g.Participants {
-		if m.Phone == phone {
-			return m.Role
-		}
-	}
-	return ""
-}
-
-func assertJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("answer is not JSON: %v\n%s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("answer\n%s\nwant\n%s", got, want)
-	}
-}
-
 func TestDocumentedAddExample(t *testing.T) {
 	w := start(t)
 	status, body := w.write(t, group, "add", from, "+447700176576", "+17137157533")
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{
+	simtest.AssertJSON(t, body, `{
 		"success": true,
 		"participants": {
 			"+447700176576": {"statusCode": 200, "message": "The participant was added successfully", "isInviteV4Sent": false},
@@ -124,14 +65,14 @@ func TestDocumentedAddExample(t *testing.T) {
 func TestDocumentedChangeExamples(t *testing.T) {
 	w := start(t)
 	w.write(t, group, "add", from, "+447700176576")
-	ts := epoch.Unix()
+	ts := simtest.Epoch.Unix()
 	for _, op := range []string{"promote", "demote", "remove"} {
 		t.Run(op, func(t *testing.T) {
 			status, body := w.write(t, group, op, from, "+447700176576", "+17137157533")
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			assertJSON(t, body, fmt.Sprintf(`{"success": true, "participants": {"timestamp": %d,
+			simtest.AssertJSON(t, body, fmt.Sprintf(`{"success": true, "participants": {"timestamp": %d,
 				"accepted_numbers": ["+447700176576"], "unaccepted_numbers": ["+17137157533"]}}`, ts))
 		})
 	}
@@ -170,7 +111,7 @@ func TestAddPerMemberCodes(t *testing.T) {
 				t.Errorf("got %+v, want statusCode %d isInviteV4Sent %v", r, tt.code, tt.invite)
 			}
 			wantRole := map[int]string{200: "member", 409: "member"}[tt.code]
-			if got := w.role(t, tt.group, tt.phone); got != wantRole {
+			if got := simtest.Roles(t, w.Sim, tt.group)[tt.phone]; got != wantRole {
 				t.Errorf("role after = %q, want %q", got, wantRole)
 			}
 		})
@@ -223,7 +164,7 @@ func TestWriteRefusals(t *testing.T) {
 				if err := json.Unmarshal(body, &e); err != nil || e.Success == nil || *e.Success || !strings.Contains(e.Error, tt.errorHas) {
 					t.Errorf("want {success:false, error:~%q}, got %s", tt.errorHas, body)
 				}
-				if g, _ := w.sim.Group(tt.group); len(g.Participants) != 0 && w.role(t, tt.group, "+447700176576") != "" {
+				if g, _ := w.Sim.Group(tt.group); len(g.Participants) != 0 && simtest.Roles(t, w.Sim, tt.group)["+447700176576"] != "" {
 					t.Errorf("a refused call changed the group")
 				}
 			})
@@ -240,7 +181,7 @@ func TestTenParticipantsAllowed(t *testing.T) {
 	if status, body := w.write(t, group, "add", from, ten...); status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	if g, _ := w.sim.Group(group); len(g.Participants) != 13 {
+	if g, _ := w.Sim.Group(group); len(g.Participants) != 13 {
 		t.Errorf("got %d participants, want 13", len(g.Participants))
 	}
 }
@@ -273,7 +214,7 @@ func TestRoleChanges(t *testing.T) {
 			if accepted != tt.accepted {
 				t.Errorf("accepted = %v, want %v: %s", accepted, tt.accepted, body)
 			}
-			if got := w.role(t, group, tt.phone); got != tt.roleAfter {
+			if got := simtest.Roles(t, w.Sim, group)[tt.phone]; got != tt.roleAfter {
 				t.Errorf("role after = %q, want %q", got, tt.roleAfter)
 			}
 		})
@@ -288,8 +229,8 @@ func TestAuthFailures(t *testing.T) {
 			if status != http.StatusUnauthorized {
 				t.Fatalf("status %d, want 401", status)
 			}
-			assertJSON(t, body, `{"success": false, "error": "invalid or missing API key"}`)
-			calls := w.sim.Calls()
+			simtest.AssertJSON(t, body, `{"success": false, "error": "invalid or missing API key"}`)
+			calls := w.Sim.Calls()
 			if len(calls) != 1 || calls[0].Account != "" || calls[0].Status != 401 || calls[0].Op != sim.OpRead {
 				t.Errorf("call log %+v", calls)
 			}
@@ -328,11 +269,7 @@ func TestReads(t *testing.T) {
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
 			}
-			for _, s := range tt.has {
-				if !strings.Contains(string(body), s) {
-					t.Errorf("answer lacks %s:\n%s", s, body)
-				}
-			}
+			simtest.AssertHas(t, body, tt.has...)
 		})
 	}
 }
@@ -342,12 +279,12 @@ func TestCallLog(t *testing.T) {
 	w.write(t, group, "add", from, "+447700176576", "+17137157533")
 	w.do(t, http.MethodGet, "/open/whatsapp/nope", key, "")
 	want := []sim.Call{
-		{Time: epoch, Provider: "TwoChat", Account: "acme-2chat", Op: sim.OpAdd, Group: group, Method: "POST",
+		{Time: simtest.Epoch, Provider: "TwoChat", Account: "acme-2chat", Op: sim.OpAdd, Group: group, Method: "POST",
 			Path: "/open/whatsapp/group/" + group + "/add-participant", Status: 200, Members: 2},
-		{Time: epoch, Provider: "TwoChat", Account: "acme-2chat", Op: sim.OpUnknown, Method: "GET",
+		{Time: simtest.Epoch, Provider: "TwoChat", Account: "acme-2chat", Op: sim.OpUnknown, Method: "GET",
 			Path: "/open/whatsapp/nope", Status: 404},
 	}
-	if got := w.sim.Calls(); !reflect.DeepEqual(got, want) {
+	if got := w.Sim.Calls(); !reflect.DeepEqual(got, want) {
 		t.Errorf("calls\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -2,13 +2,10 @@ package waha_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/sim"
 	"github.com/wagov/wagov/internal/sim/simtest"
@@ -26,97 +23,26 @@ const (
 	member   = "+447700900002"
 )
 
-var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+// world is the simulator a test runs against.
+type world struct{ *simtest.Server }
 
-type world struct {
-	sim *sim.Sim
-	srv *httptest.Server
-}
-
+// start serves testdata/world.yaml for one test.
 func start(t *testing.T) world {
 	t.Helper()
-	seed, err := sim.LoadSeedFile("testdata/world.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(seed, sim.WithClock(simtest.NewClock(epoch).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return world{sim: s, srv: srv}
+	return world{simtest.Start(t, simtest.LoadSeed(t, "testdata/world.yaml"))}
 }
 
 // do sends one WAHA request with the given X-Api-Key ("" for none).
 func (w world) do(t *testing.T, method, path, apiKey, body string) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, w.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if apiKey != "" {
-		req.Header.Set("X-Api-Key", apiKey)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
+	return w.Do(t, method, path, simtest.JSONHeader("X-Api-Key", apiKey), body)
 }
 
 // write posts a ParticipantsRequest naming ids to one of the write paths of group.
 func (w world) write(t *testing.T, group, path string, ids ...string) (int, []byte) {
 	t.Helper()
-	status, _, b := w.do(t, http.MethodPost, "/api/default/groups/"+group+"/"+path, key, participantsBody(ids...))
+	status, _, b := w.do(t, http.MethodPost, "/api/default/groups/"+group+"/"+path, key, simtest.ParticipantsRequest(ids...))
 	return status, b
-}
-
-func participantsBody(ids ...string) string {
-	type p struct {
-		ID string `json:"id"`
-	}
-	req := struct {
-		Participants []p `json:"participants"`
-	}{}
-	for _, id := range ids {
-		req.Participants = append(req.Participants, p{id})
-	}
-	b, _ := json.Marshal(req)
-	return string(b)
-}
-
-func (w world) roles(t *testing.T, id string) map[string]string {
-	t.Helper()
-	g, ok := w.sim.Group(id)
-	if !ok {
-		t.Fatalf("group %s missing", id)
-	}
-	out := map[string]string{}
-	for _, m := range g.Participants {
-		out[m.Phone] = m.Role
-	}
-	return out
-}
-
-func assertJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("answer is not JSON: %v\n%s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("answer\n%s\nwant\n%s", got, want)
-	}
 }
 
 func TestSessionInfo(t *testing.T) {
@@ -125,14 +51,14 @@ func TestSessionInfo(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"name": "default", "status": "WORKING", "config": {},
+	simtest.AssertJSON(t, body, `{"name": "default", "status": "WORKING", "config": {},
 		"me": {"id": "12123334444@c.us", "pushName": "acme-waha"}, "engine": {"engine": "NOWEB"}}`)
 
 	status, _, body = w.do(t, http.MethodGet, "/api/sessions/support", key, "")
 	if status != http.StatusNotFound {
 		t.Fatalf("another account's session: status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"statusCode": 404, "message": "Session not found", "error": "Not Found"}`)
+	simtest.AssertJSON(t, body, `{"statusCode": 404, "message": "Session not found", "error": "Not Found"}`)
 }
 
 func TestParticipantsV2(t *testing.T) {
@@ -161,7 +87,7 @@ func TestParticipantsV2(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			assertJSON(t, body, tt.want)
+			simtest.AssertJSON(t, body, tt.want)
 		})
 	}
 }
@@ -180,7 +106,7 @@ func TestLIDLookup(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			assertJSON(t, body, tt.want)
+			simtest.AssertJSON(t, body, tt.want)
 		})
 	}
 }
@@ -214,7 +140,7 @@ func TestDocumentedWriteShape(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `[{"status": "200", "jid": "447700176576@s.whatsapp.net",
+	simtest.AssertJSON(t, body, `[{"status": "200", "jid": "447700176576@s.whatsapp.net",
 		"content": {"tag": "participant", "attrs": {"jid": "447700176576@s.whatsapp.net"}}}]`)
 }
 
@@ -246,7 +172,7 @@ func TestAddCodes(t *testing.T) {
 			if strings.HasSuffix(tt.id, "@lid") {
 				phone = member
 			}
-			if got := w.roles(t, tt.group)[phone]; got != tt.roleAfter {
+			if got := simtest.Roles(t, w.Sim, tt.group)[phone]; got != tt.roleAfter {
 				t.Errorf("role after %q, want %q", got, tt.roleAfter)
 			}
 			if tt.status == "403" {
@@ -290,7 +216,7 @@ func TestRoleChangeCodes(t *testing.T) {
 			if r := results(t, body); len(r) != 1 || r[0].Status != tt.status {
 				t.Errorf("results %s, want status %q", body, tt.status)
 			}
-			if got := w.roles(t, group)[tt.phone]; got != tt.roleAfter {
+			if got := simtest.Roles(t, w.Sim, group)[tt.phone]; got != tt.roleAfter {
 				t.Errorf("role after %q, want %q", got, tt.roleAfter)
 			}
 		})
@@ -303,7 +229,7 @@ func TestRefusals(t *testing.T) {
 		status                   int
 		has                      []string
 	}{
-		{"another session's name", key, "/api/support/groups/" + group + "/participants/add", participantsBody("447700176576@c.us"),
+		{"another session's name", key, "/api/support/groups/" + group + "/participants/add", simtest.ParticipantsRequest("447700176576@c.us"),
 			404, []string{`"statusCode":404`, `We didn't find a session with name 'support'`}},
 		{"invalid JSON", key, "/api/default/groups/" + group + "/participants/add", `{"participants":`,
 			400, []string{`"statusCode":400`, `"error":"Bad Request"`}},
@@ -311,19 +237,19 @@ func TestRefusals(t *testing.T) {
 			400, []string{`"statusCode":400`}},
 		{"no participants", key, "/api/default/groups/" + group + "/admin/promote", `{"participants":[]}`,
 			400, []string{"at least 1"}},
-		{"a +E164 id", key, "/api/default/groups/" + group + "/participants/add", participantsBody("+447700176576"),
+		{"a +E164 id", key, "/api/default/groups/" + group + "/participants/add", simtest.ParticipantsRequest("+447700176576"),
 			400, []string{"participants.0.id"}},
-		{"bare digits", key, "/api/default/groups/" + group + "/admin/demote", participantsBody("12125550199", "447700900002@c.us"),
+		{"bare digits", key, "/api/default/groups/" + group + "/admin/demote", simtest.ParticipantsRequest("12125550199", "447700900002@c.us"),
 			400, []string{"participants.0.id"}},
-		{"an unknown LID", key, "/api/default/groups/" + group + "/participants/remove", participantsBody("1@lid"),
+		{"an unknown LID", key, "/api/default/groups/" + group + "/participants/remove", simtest.ParticipantsRequest("1@lid"),
 			400, []string{"participants.0.id"}},
-		{"not a group JID", key, "/api/default/groups/WAG45b0f301/participants/add", participantsBody("447700176576@c.us"),
+		{"not a group JID", key, "/api/default/groups/WAG45b0f301/participants/add", simtest.ParticipantsRequest("447700176576@c.us"),
 			500, []string{`"exception":{"message":"bad-request"`}},
-		{"unknown group", key, "/api/default/groups/120363042999999999@g.us/participants/add", participantsBody("447700176576@c.us"),
+		{"unknown group", key, "/api/default/groups/120363042999999999@g.us/participants/add", simtest.ParticipantsRequest("447700176576@c.us"),
 			500, []string{`"statusCode":500`, `"exception":{"message":"item-not-found"`, `"request":{"path":"/api/default/groups/120363042999999999@g.us/participants/add","method":"POST"`}},
-		{"session is only a member", otherKey, "/api/support/groups/" + small + "/participants/add", participantsBody("447700176576@c.us"),
+		{"session is only a member", otherKey, "/api/support/groups/" + small + "/participants/add", simtest.ParticipantsRequest("447700176576@c.us"),
 			500, []string{`"exception":{"message":"not-authorized"`}},
-		{"session is not in the group", otherKey, "/api/support/groups/" + group + "/admin/promote", participantsBody("447700900002@c.us"),
+		{"session is not in the group", otherKey, "/api/support/groups/" + group + "/admin/promote", simtest.ParticipantsRequest("447700900002@c.us"),
 			500, []string{`"exception":{"message":"forbidden"`}},
 		{"read a group the session is not in", otherKey, "/api/support/groups/" + group + "/participants/v2", "",
 			500, []string{`"exception":{"message":"forbidden"`}},
@@ -335,7 +261,7 @@ func TestRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := start(t)
-			before := w.roles(t, group)
+			before := simtest.Roles(t, w.Sim, group)
 			method := http.MethodPost
 			if tt.body == "" {
 				method = http.MethodGet
@@ -344,12 +270,8 @@ func TestRefusals(t *testing.T) {
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
 			}
-			for _, s := range tt.has {
-				if !strings.Contains(string(body), s) {
-					t.Errorf("answer lacks %s:\n%s", s, body)
-				}
-			}
-			if after := w.roles(t, group); !reflect.DeepEqual(after, before) {
+			simtest.AssertHas(t, body, tt.has...)
+			if after := simtest.Roles(t, w.Sim, group); !reflect.DeepEqual(after, before) {
 				t.Errorf("a refused call changed the group: %v → %v", before, after)
 			}
 		})
@@ -364,8 +286,8 @@ func TestAuthFailures(t *testing.T) {
 			if status != http.StatusUnauthorized {
 				t.Fatalf("status %d, want 401: %s", status, body)
 			}
-			assertJSON(t, body, `{"statusCode": 401, "message": "invalid or missing API key", "error": "Unauthorized"}`)
-			if calls := w.sim.Calls(); len(calls) != 1 || calls[0].Account != "" || calls[0].Op != sim.OpRead {
+			simtest.AssertJSON(t, body, `{"statusCode": 401, "message": "invalid or missing API key", "error": "Unauthorized"}`)
+			if calls := w.Sim.Calls(); len(calls) != 1 || calls[0].Account != "" || calls[0].Op != sim.OpRead {
 				t.Errorf("call log %+v", calls)
 			}
 		})
@@ -384,7 +306,7 @@ func TestRateLimit(t *testing.T) {
 	if status != http.StatusTooManyRequests || header.Get("Retry-After") != "1" {
 		t.Fatalf("status %d, Retry-After %q: %s", status, header.Get("Retry-After"), body)
 	}
-	assertJSON(t, body, `{"statusCode": 429, "message": "rate limit exceeded", "error": "Too Many Requests"}`)
+	simtest.AssertJSON(t, body, `{"statusCode": 429, "message": "rate limit exceeded", "error": "Too Many Requests"}`)
 }
 
 // TestFaultBodies shows the answers a test injects that the world never gives by itself: a
@@ -404,12 +326,12 @@ func TestFaultBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := start(t)
-			w.sim.InjectFault(tt.fault)
+			w.Sim.InjectFault(tt.fault)
 			status, _, body := w.do(t, http.MethodGet, "/api/default/groups/"+group+"/participants/v2", key, "")
 			if status != tt.want {
 				t.Fatalf("status %d, want %d", status, tt.want)
 			}
-			assertJSON(t, body, tt.body)
+			simtest.AssertJSON(t, body, tt.body)
 		})
 	}
 }
@@ -425,7 +347,7 @@ func TestCallLog(t *testing.T) {
 	w.do(t, http.MethodGet, "/api/default/lids/205227043110953@lid", key, "")
 	w.do(t, http.MethodGet, "/api/default/nope", key, "")
 	call := func(op, grp, method, path string, members int) sim.Call {
-		return sim.Call{Time: epoch, Provider: "WAHA", Account: "acme-waha", Op: op, Group: grp, Method: method, Path: path, Status: 200, Members: members}
+		return sim.Call{Time: simtest.Epoch, Provider: "WAHA", Account: "acme-waha", Op: op, Group: grp, Method: method, Path: path, Status: 200, Members: members}
 	}
 	base := "/api/default/groups/" + group
 	unknown := call(sim.OpUnknown, "", "GET", "/api/default/nope", 0)
@@ -440,7 +362,7 @@ func TestCallLog(t *testing.T) {
 		call(sim.OpAccount, "", "GET", "/api/default/lids/205227043110953@lid", 0),
 		unknown,
 	}
-	if got := w.sim.Calls(); !reflect.DeepEqual(got, want) {
+	if got := w.Sim.Calls(); !reflect.DeepEqual(got, want) {
 		t.Errorf("calls\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -3,13 +3,10 @@ package wasend_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/sim"
 	"github.com/wagov/wagov/internal/sim/simtest"
@@ -30,51 +27,26 @@ const (
 	stranger = "+447700176576"
 )
 
-var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+// world is the simulator a test runs against.
+type world struct{ *simtest.Server }
 
-type world struct {
-	sim *sim.Sim
-	srv *httptest.Server
-}
-
+// start serves testdata/world.yaml for one test.
 func start(t *testing.T) world {
 	t.Helper()
-	seed, err := sim.LoadSeedFile("testdata/world.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(seed, sim.WithClock(simtest.NewClock(epoch).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return world{sim: s, srv: srv}
+	return world{simtest.Start(t, simtest.LoadSeed(t, "testdata/world.yaml"))}
 }
 
-// do sends one request with the given Authorization header value and returns the answer.
+// do sends one request with the given Authorization and Content-Type ("" for none).
 func (w world) do(t *testing.T, method, path, auth, contentType, body string) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, w.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := http.Header{}
 	if auth != "" {
-		req.Header.Set("Authorization", auth)
+		h.Set("Authorization", auth)
 	}
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		h.Set("Content-Type", contentType)
 	}
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
+	return w.Do(t, method, path, h, body)
 }
 
 func (w world) get(t *testing.T, path string) (int, []byte) {
@@ -107,34 +79,6 @@ func (w world) write(t *testing.T, mount, set, group, op string, participants ..
 	return status, answer
 }
 
-func (w world) role(t *testing.T, group, phone string) string {
-	t.Helper()
-	g, ok := w.sim.Group(group)
-	if !ok {
-		t.Fatalf("group %s missing", group)
-	}
-	for _, m := range g.Participants {
-		if m.Phone == phone {
-			return m.Role
-		}
-	}
-	return ""
-}
-
-func assertJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("answer is not JSON: %v\n%s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("answer\n%s\nwant\n%s", got, want)
-	}
-}
-
 // assertError checks a refusal: the status and {"success": false, "error": ~has}.
 func assertError(t *testing.T, status int, body []byte, wantStatus int, has string) {
 	t.Helper()
@@ -162,16 +106,16 @@ func TestDocumentedPromoteExample(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"success": true,
+	simtest.AssertJSON(t, body, `{"success": true,
 		"promoted": [{"id": "1234567890@s.whatsapp.net", "isAdmin": true, "isSuperAdmin": false}],
 		"message": "Promoted 1 of 2 participants; not promoted (already admins or not in the group): 0987654321@s.whatsapp.net."}`)
-	if r := w.role(t, nyc, "+1234567890"); r != "admin" {
+	if r := simtest.Roles(t, w.Sim, nyc)["+1234567890"]; r != "admin" {
 		t.Errorf("+1234567890 is %q, want admin", r)
 	}
 
 	w = start(t)
 	_, body = w.write(t, wasend.WebsiteMount, wasend.WebsiteMount, nyc, "promote", "1234567890@s.whatsapp.net")
-	assertJSON(t, body, `{"success": true,
+	simtest.AssertJSON(t, body, `{"success": true,
 		"promoted": [{"id": "1234567890@s.whatsapp.net", "isAdmin": true, "isSuperAdmin": false}],
 		"message": "Selected participants were successfully promoted."}`)
 }
@@ -228,11 +172,7 @@ func TestReads(t *testing.T) {
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
 			}
-			for _, s := range tt.has {
-				if !strings.Contains(string(body), s) {
-					t.Errorf("answer lacks %s:\n%s", s, body)
-				}
-			}
+			simtest.AssertHas(t, body, tt.has...)
 		})
 	}
 }
@@ -253,12 +193,12 @@ func TestPathSets(t *testing.T) {
 			for _, c := range cases {
 				t.Run(fmt.Sprintf("%s route of %s on %s", c.op, set, mount), func(t *testing.T) {
 					w := start(t)
-					before := w.role(t, nyc, c.phone)
+					before := simtest.Roles(t, w.Sim, nyc)[c.phone]
 					status, body := w.write(t, mount, set, nyc, c.op, c.phone)
 					served := mount == set || writes[mount][c.op] == writes[set][c.op]
 					if !served {
 						assertError(t, status, body, http.StatusNotFound, "no such endpoint")
-						if r := w.role(t, nyc, c.phone); r != before {
+						if r := simtest.Roles(t, w.Sim, nyc)[c.phone]; r != before {
 							t.Errorf("an unserved route changed %s: %q → %q", c.phone, before, r)
 						}
 						return
@@ -266,7 +206,7 @@ func TestPathSets(t *testing.T) {
 					if status != http.StatusOK {
 						t.Fatalf("status %d: %s", status, body)
 					}
-					if r := w.role(t, nyc, c.phone); r != c.roleAfter {
+					if r := simtest.Roles(t, w.Sim, nyc)[c.phone]; r != c.roleAfter {
 						t.Errorf("%s is %q, want %q", c.phone, r, c.roleAfter)
 					}
 				})
@@ -282,7 +222,7 @@ func TestAddReasons(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	assertJSON(t, body, `{"success": true, "data": {
+	simtest.AssertJSON(t, body, `{"success": true, "data": {
 		"added": [{"id": "+447700176576", "reason": "SUCCESS"}],
 		"failed": [
 			{"id": "447700900002@s.whatsapp.net", "reason": "ALREADY_IN_GROUP"},
@@ -291,13 +231,13 @@ func TestAddReasons(t *testing.T) {
 			{"id": "+17137150000", "reason": "RECENTLY_LEFT"},
 			{"id": "0987654321@s.whatsapp.net", "reason": "NOT_FOUND"}]}}`)
 	for phone, want := range map[string]string{stranger: "member", "+15550000000": "", "+447700900001": "", "+17137150000": ""} {
-		if r := w.role(t, nyc, phone); r != want {
+		if r := simtest.Roles(t, w.Sim, nyc)[phone]; r != want {
 			t.Errorf("%s is %q, want %q", phone, r, want)
 		}
 	}
 
 	_, body = w.write(t, wasend.WebsiteMount, wasend.WebsiteMount, small, "add", "+447700900003", "99887766554433@lid")
-	assertJSON(t, body, `{"success": true, "data": {
+	simtest.AssertJSON(t, body, `{"success": true, "data": {
 		"added": [{"id": "+447700900003", "reason": "SUCCESS"}],
 		"failed": [{"id": "99887766554433@lid", "reason": "GROUP_FULL"}]}}`)
 }
@@ -305,7 +245,7 @@ func TestAddReasons(t *testing.T) {
 func TestRemoveAndDemoteAnswers(t *testing.T) {
 	w := start(t)
 	_, body := w.write(t, wasend.WebsiteMount, wasend.WebsiteMount, nyc, "demote", admin, member, stranger, creator)
-	assertJSON(t, body, `{"success": true, "data": {
+	simtest.AssertJSON(t, body, `{"success": true, "data": {
 		"demoted": [{"id": "+447700900004", "reason": "SUCCESS"}],
 		"failed": [
 			{"id": "+447700900002", "reason": "NOT_ADMIN"},
@@ -313,11 +253,11 @@ func TestRemoveAndDemoteAnswers(t *testing.T) {
 			{"id": "+12125550199", "reason": "NOT_ALLOWED"}]}}`)
 
 	_, body = w.write(t, wasend.WebsiteMount, wasend.WebsiteMount, nyc, "remove", member, stranger, creator)
-	assertJSON(t, body, `{"success": true, "removed": [{"id": "+447700900002"}],
+	simtest.AssertJSON(t, body, `{"success": true, "removed": [{"id": "+447700900002"}],
 		"message": "Removed 1 of 3 participants; not removed (not in the group, or the group's owner): +447700176576, +12125550199."}`)
 
 	for phone, want := range map[string]string{admin: "member", member: "", creator: "superadmin"} {
-		if r := w.role(t, nyc, phone); r != want {
+		if r := simtest.Roles(t, w.Sim, nyc)[phone]; r != want {
 			t.Errorf("%s is %q, want %q", phone, r, want)
 		}
 	}
@@ -339,8 +279,8 @@ func TestSDKWritesAnswerBare(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("%s: status %d: %s", c.op, status, body)
 		}
-		assertJSON(t, body, `{"success": true}`)
-		if r := w.role(t, nyc, c.phone); r != c.roleAfter {
+		simtest.AssertJSON(t, body, `{"success": true}`)
+		if r := simtest.Roles(t, w.Sim, nyc)[c.phone]; r != c.roleAfter {
 			t.Errorf("after %s, %s is %q, want %q", c.op, c.phone, r, c.roleAfter)
 		}
 	}
@@ -369,10 +309,10 @@ func TestWriteRefusals(t *testing.T) {
 		for op, rt := range writes[wasend.WebsiteMount] {
 			t.Run(tt.name+"/"+op, func(t *testing.T) {
 				w := start(t)
-				before := w.sim.Groups()
+				before := w.Sim.Groups()
 				status, _, body := w.do(t, rt.method, tt.path+rt.suffix, "Bearer "+tt.auth, tt.contentType, tt.body)
 				assertError(t, status, body, tt.status, tt.errorHas)
-				if after := w.sim.Groups(); !reflect.DeepEqual(after, before) {
+				if after := w.Sim.Groups(); !reflect.DeepEqual(after, before) {
 					t.Errorf("a refused call changed the world")
 				}
 			})
@@ -387,7 +327,7 @@ func TestAuthentication(t *testing.T) {
 			w := start(t)
 			status, _, body := w.do(t, http.MethodGet, path, auth, "", "")
 			assertError(t, status, body, http.StatusUnauthorized, "invalid or missing API key")
-			if calls := w.sim.Calls(); len(calls) != 1 || calls[0].Account != "" || calls[0].Op != sim.OpRead || calls[0].Group != nyc {
+			if calls := w.Sim.Calls(); len(calls) != 1 || calls[0].Account != "" || calls[0].Op != sim.OpRead || calls[0].Group != nyc {
 				t.Errorf("call log %+v", calls)
 			}
 		})
@@ -421,16 +361,16 @@ func TestCallLog(t *testing.T) {
 	w.get(t, "/wasend/"+session+"/groups/"+nyc+"/info")
 	base := "/" + session + "/groups/" + nyc
 	want := []sim.Call{
-		{Time: epoch, Provider: "Wasend", Account: "acme", Op: sim.OpAdd, Group: nyc, Method: "POST",
+		{Time: simtest.Epoch, Provider: "Wasend", Account: "acme", Op: sim.OpAdd, Group: nyc, Method: "POST",
 			Path: "/wasend" + base + "/participants/add", Status: 200, Members: 2},
-		{Time: epoch, Provider: "Wasend", Account: "acme", Op: sim.OpPromote, Group: nyc, Method: "POST",
+		{Time: simtest.Epoch, Provider: "Wasend", Account: "acme", Op: sim.OpPromote, Group: nyc, Method: "POST",
 			Path: "/wasend-sdk" + base + "/admin/promote", Status: 200, Members: 1},
-		{Time: epoch, Provider: "Wasend", Account: "acme", Op: sim.OpUnknown, Method: "DELETE",
+		{Time: simtest.Epoch, Provider: "Wasend", Account: "acme", Op: sim.OpUnknown, Method: "DELETE",
 			Path: "/wasend-sdk" + base + "/participants", Status: 404, Members: 1},
-		{Time: epoch, Provider: "Wasend", Account: "acme", Op: sim.OpRead, Group: nyc, Method: "GET",
+		{Time: simtest.Epoch, Provider: "Wasend", Account: "acme", Op: sim.OpRead, Group: nyc, Method: "GET",
 			Path: "/wasend" + base + "/info", Status: 200},
 	}
-	if got := w.sim.Calls(); !reflect.DeepEqual(got, want) {
+	if got := w.Sim.Calls(); !reflect.DeepEqual(got, want) {
 		t.Errorf("calls\n%+v\nwant\n%+v", got, want)
 	}
 }

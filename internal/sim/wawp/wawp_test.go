@@ -2,14 +2,11 @@ package wawp_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wagov/wagov/internal/sim"
 	"github.com/wagov/wagov/internal/sim/simtest"
@@ -30,61 +27,30 @@ const (
 	member     = "+447700900002"
 )
 
-var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
 var accounts = []sim.Account{
 	{Name: "acme-wawp", Type: "Wawp", APIKey: token, Numbers: []string{self}, Session: instanceID},
 	{Name: "other-wawp", Type: "Wawp", APIKey: otherToken, Numbers: []string{"+12125550100"}, Session: otherID},
 }
 
-type world struct {
-	sim *sim.Sim
-	srv *httptest.Server
-}
+// world is the simulator a test runs against.
+type world struct{ *simtest.Server }
 
+// start serves the WAHA dialect's world with accounts for one test.
 func start(t *testing.T) world {
 	t.Helper()
-	seed, err := sim.LoadSeedFile("../waha/testdata/world.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := simtest.LoadSeed(t, "../waha/testdata/world.yaml")
 	seed.Accounts = accounts
-	return serve(t, seed)
+	return world{simtest.Start(t, seed)}
 }
 
-func serve(t *testing.T, seed sim.Seed) world {
-	t.Helper()
-	s, err := sim.New(seed, sim.WithClock(simtest.NewClock(epoch).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return world{sim: s, srv: srv}
-}
-
-// do sends one request; query is sent as given.
+// do sends one JSON request; query is sent as given.
 func (w world) do(t *testing.T, method, path string, query url.Values, body string) (int, []byte) {
 	t.Helper()
-	u := w.srv.URL + path
 	if len(query) > 0 {
-		u += "?" + query.Encode()
+		path += "?" + query.Encode()
 	}
-	req, err := http.NewRequest(method, u, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	status, _, b := w.Do(t, method, path, http.Header{"Content-Type": {"application/json"}}, body)
+	return status, b
 }
 
 func auth(instance, accessToken string) url.Values {
@@ -94,48 +60,7 @@ func auth(instance, accessToken string) url.Values {
 // write posts {participants:[{id}]} as acme to one of group's write paths.
 func (w world) write(t *testing.T, group, path string, ids ...string) (int, []byte) {
 	t.Helper()
-	return w.do(t, http.MethodPost, "/v2/groups/"+url.PathEscape(group)+"/"+path, auth(instanceID, token), participantsBody(ids...))
-}
-
-func participantsBody(ids ...string) string {
-	type p struct {
-		ID string `json:"id"`
-	}
-	req := struct {
-		Participants []p `json:"participants"`
-	}{}
-	for _, id := range ids {
-		req.Participants = append(req.Participants, p{id})
-	}
-	b, _ := json.Marshal(req)
-	return string(b)
-}
-
-func (w world) roles(t *testing.T, id string) map[string]string {
-	t.Helper()
-	g, ok := w.sim.Group(id)
-	if !ok {
-		t.Fatalf("group %s missing", id)
-	}
-	out := map[string]string{}
-	for _, m := range g.Participants {
-		out[m.Phone] = m.Role
-	}
-	return out
-}
-
-func assertJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("answer is not JSON: %v\n%s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("bad want: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("answer\n%s\nwant\n%s", got, want)
-	}
+	return w.do(t, http.MethodPost, "/v2/groups/"+url.PathEscape(group)+"/"+path, auth(instanceID, token), simtest.ParticipantsRequest(ids...))
 }
 
 // TestDocumentedExamples replays the request samples of Wawp's group pages (seed 003 and the
@@ -151,33 +76,33 @@ func TestDocumentedExamples(t *testing.T) {
 	q := auth("123456789", "123456789")
 	body := `{"participants": [{"id": "1234567890@c.us"}]}`
 	t.Run("promote", func(t *testing.T) {
-		w := serve(t, docs)
+		w := world{simtest.Start(t, docs)}
 		status, got := w.do(t, http.MethodPost, "/v2/groups/1234567890@g.us/admin/promote", q, body)
 		if status != http.StatusOK {
 			t.Fatalf("status %d: %s", status, got)
 		}
-		assertJSON(t, got, `{"ok": true}`)
-		if r := w.roles(t, "1234567890@g.us")["+1234567890"]; r != "admin" {
+		simtest.AssertJSON(t, got, `{"ok": true}`)
+		if r := simtest.Roles(t, w.Sim, "1234567890@g.us")["+1234567890"]; r != "admin" {
 			t.Errorf("role after promote %q", r)
 		}
 	})
 	t.Run("participants", func(t *testing.T) {
-		w := serve(t, docs)
+		w := world{simtest.Start(t, docs)}
 		status, got := w.do(t, http.MethodGet, "/v2/groups/1234567890%40g.us/participants", q, "")
 		if status != http.StatusOK {
 			t.Fatalf("status %d: %s", status, got)
 		}
-		assertJSON(t, got, `[
+		simtest.AssertJSON(t, got, `[
 			{"id": {"server": "c.us", "user": "12025550123", "_serialized": "12025550123@c.us"}, "isAdmin": true, "isSuperAdmin": true},
 			{"id": {"server": "c.us", "user": "1234567890", "_serialized": "1234567890@c.us"}, "isAdmin": false, "isSuperAdmin": false}]`)
 	})
 	t.Run("add an existing member", func(t *testing.T) {
-		w := serve(t, docs)
+		w := world{simtest.Start(t, docs)}
 		status, got := w.do(t, http.MethodPost, "/v2/groups/1234567890@g.us/participants/add", q, body)
 		if status != http.StatusOK {
 			t.Fatalf("status %d: %s", status, got)
 		}
-		assertJSON(t, got, `{"1234567890@c.us": {"code": 409, "message": "The participant is already a group member", "isInviteV4Sent": false}}`)
+		simtest.AssertJSON(t, got, `{"1234567890@c.us": {"code": 409, "message": "The participant is already a group member", "isInviteV4Sent": false}}`)
 	})
 }
 
@@ -203,7 +128,7 @@ func TestMe(t *testing.T) {
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, got)
 			}
-			assertJSON(t, got, tt.want)
+			simtest.AssertJSON(t, got, tt.want)
 		})
 	}
 }
@@ -214,7 +139,7 @@ func TestParticipantsOfALIDGroup(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, got)
 	}
-	assertJSON(t, got, `[
+	simtest.AssertJSON(t, got, `[
 		{"id": {"server": "lid", "user": "118230041276650", "_serialized": "118230041276650@lid"}, "isAdmin": true, "isSuperAdmin": true},
 		{"id": {"server": "lid", "user": "90871234567", "_serialized": "90871234567@lid"}, "isAdmin": true, "isSuperAdmin": false},
 		{"id": {"server": "lid", "user": "205227043110953", "_serialized": "205227043110953@lid"}, "isAdmin": false, "isSuperAdmin": false},
@@ -248,14 +173,14 @@ func TestLIDs(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, got)
 			}
 			if tt.want != "" {
-				assertJSON(t, got, tt.want)
+				simtest.AssertJSON(t, got, tt.want)
 			}
 		})
 	}
 	t.Run("another instance knows only its groups' LIDs", func(t *testing.T) {
 		w := start(t)
 		_, got := w.do(t, http.MethodGet, "/v2/lids", auth(otherID, otherToken), "")
-		assertJSON(t, got, `[{"lid": "90871234567@lid", "pn": "12123334444@c.us"}]`)
+		simtest.AssertJSON(t, got, `[{"lid": "90871234567@lid", "pn": "12123334444@c.us"}]`)
 	})
 }
 
@@ -279,7 +204,7 @@ func TestAddCodes(t *testing.T) {
 			t.Errorf("%s: %+v, want code %d", id, r, code)
 		}
 	}
-	if r := w.roles(t, group)["+447700176576"]; r != "member" {
+	if r := simtest.Roles(t, w.Sim, group)["+447700176576"]; r != "member" {
 		t.Errorf("the addable number is %q", r)
 	}
 	_, got = w.write(t, small, "participants/add", "447700176576@c.us", "17137157533@c.us")
@@ -320,11 +245,11 @@ func TestChanges(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, got)
 			}
 			if tt.status == 200 {
-				assertJSON(t, got, `{"ok": true}`)
+				simtest.AssertJSON(t, got, `{"ok": true}`)
 			} else if !strings.Contains(string(got), tt.errorHas) || !strings.Contains(string(got), `"status":400`) {
 				t.Errorf("answer %s, want a 400 saying %q", got, tt.errorHas)
 			}
-			roles := w.roles(t, group)
+			roles := simtest.Roles(t, w.Sim, group)
 			for p, r := range tt.want {
 				if roles[p] != r {
 					t.Errorf("%s: role %q, want %q", p, roles[p], r)
@@ -335,7 +260,7 @@ func TestChanges(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	add := participantsBody("447700176576@c.us")
+	add := simtest.ParticipantsRequest("447700176576@c.us")
 	tests := []struct {
 		name, method, path string
 		query              url.Values
@@ -354,35 +279,22 @@ func TestRefusals(t *testing.T) {
 		{"not a group JID", "GET", "/v2/groups/WAG45b0f301/participants", auth(instanceID, token), nil, "", 400, "@g.us"},
 		{"write as a plain member", "POST", "/v2/groups/" + small + "/participants/add", auth(otherID, otherToken), nil, add, 403, "Forbidden"},
 		{"promote as a plain member", "POST", "/v2/groups/" + small + "/admin/promote", auth(otherID, otherToken), nil,
-			participantsBody("12123334444@c.us"), 403, "Forbidden"},
+			simtest.ParticipantsRequest("12123334444@c.us"), 403, "Forbidden"},
 		{"write to a group the instance is not in", "POST", "/v2/groups/" + group + "/participants/remove", auth(otherID, otherToken), nil,
-			participantsBody("447700900002@c.us"), 403, "Forbidden"},
-		{"a +E164 id", "POST", "/v2/groups/" + group + "/participants/add", auth(instanceID, token), nil, participantsBody("+447700176576"), 400, "participants.0.id"},
+			simtest.ParticipantsRequest("447700900002@c.us"), 403, "Forbidden"},
+		{"a +E164 id", "POST", "/v2/groups/" + group + "/participants/add", auth(instanceID, token), nil, simtest.ParticipantsRequest("+447700176576"), 400, "participants.0.id"},
 		{"ids as strings", "POST", "/v2/groups/" + group + "/participants/add", auth(instanceID, token), nil, `{"participants":["447700176576@c.us"]}`, 400, "invalid JSON"},
 		{"WAHA's path and auth", "GET", "/api/default/groups/" + group + "/participants/v2", auth(instanceID, token), nil, "", 401, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := start(t)
-			before := w.roles(t, small)
-			u := w.srv.URL + tt.path + "?" + tt.query.Encode()
-			req, err := http.NewRequest(tt.method, u, strings.NewReader(tt.body))
-			if err != nil {
-				t.Fatal(err)
+			before := simtest.Roles(t, w.Sim, small)
+			status, _, got := w.Do(t, tt.method, tt.path+"?"+tt.query.Encode(), tt.header, tt.body)
+			if status != tt.status || !strings.Contains(string(got), tt.has) {
+				t.Fatalf("status %d %s, want %d with %q", status, got, tt.status, tt.has)
 			}
-			for k, v := range tt.header {
-				req.Header[k] = v
-			}
-			resp, err := w.srv.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != tt.status || !strings.Contains(string(got), tt.has) {
-				t.Fatalf("status %d %s, want %d with %q", resp.StatusCode, got, tt.status, tt.has)
-			}
-			if after := w.roles(t, small); !reflect.DeepEqual(after, before) {
+			if after := simtest.Roles(t, w.Sim, small); !reflect.DeepEqual(after, before) {
 				t.Errorf("a refused call changed the group: %v → %v", before, after)
 			}
 		})
@@ -398,7 +310,7 @@ func TestCallLogHoldsNoToken(t *testing.T) {
 	w.write(t, group, "admin/demote", "447700176576@c.us")
 	w.write(t, group, "participants/remove", "447700176576@c.us")
 	call := func(op, grp, method, path string, members int) sim.Call {
-		return sim.Call{Time: epoch, Provider: "Wawp", Account: "acme-wawp", Op: op, Group: grp, Method: method, Path: path, Status: 200, Members: members}
+		return sim.Call{Time: simtest.Epoch, Provider: "Wawp", Account: "acme-wawp", Op: op, Group: grp, Method: method, Path: path, Status: 200, Members: members}
 	}
 	base := "/v2/groups/" + group
 	want := []sim.Call{
@@ -409,7 +321,7 @@ func TestCallLogHoldsNoToken(t *testing.T) {
 		call(sim.OpDemote, group, "POST", base+"/admin/demote", 1),
 		call(sim.OpRemove, group, "POST", base+"/participants/remove", 1),
 	}
-	got := w.sim.Calls()
+	got := w.Sim.Calls()
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("calls\n%+v\nwant\n%+v", got, want)
 	}
