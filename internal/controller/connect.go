@@ -41,6 +41,8 @@ type Connection struct {
 	ReadLag time.Duration
 	// Canonical maps the forms of a number the provider treats as one person to one form.
 	Canonical func(roster.Phone) roster.Phone
+	// ReadCalls is how many calls one read costs the account's budget.
+	ReadCalls int
 }
 
 // connectError is a failure to build a connection, with the condition reason it surfaces as.
@@ -86,6 +88,7 @@ func (c *Connector) Connect(ctx context.Context, p whatsappv1.ProviderObject) (*
 		MaxBatch:  batch,
 		ReadLag:   caps.ReadLag,
 		Canonical: caps.Canonical,
+		ReadCalls: max(caps.ReadCalls, 1),
 	}, nil
 }
 

@@ -129,7 +129,7 @@ func (s *groupSync) apply(ctx context.Context) (reconcile.Result, error) {
 		for len(queue) > 0 {
 			batch := queue[0]
 			queue = queue[1:]
-			if wait, err := s.take(ctx); err != nil || wait > 0 {
+			if wait, err := s.take(ctx, 1); err != nil || wait > 0 {
 				s.reportApplied(step.op, step.event, step.verb, done, "")
 				s.applying("waiting for the account's rate limit")
 				return reconcile.Result{RequeueAfter: wait}, err

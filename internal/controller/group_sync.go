@@ -169,9 +169,9 @@ func (s *groupSync) connect(ctx context.Context, p whatsappv1.ProviderObject) (r
 	return reconcile.Result{}, nil, false
 }
 
-// take waits for one token of the account's budget, or says how long to come back after.
-func (s *groupSync) take(ctx context.Context) (time.Duration, error) {
-	wait, err := s.conn.Account.Take(ctx, s.r.MaxTokenWait)
+// take waits for n tokens of the account's budget, or says how long to come back after.
+func (s *groupSync) take(ctx context.Context, n int) (time.Duration, error) {
+	wait, err := s.conn.Account.Take(ctx, n, s.r.MaxTokenWait)
 	if wait > 0 {
 		metrics.RateLimitWaits.WithLabelValues(s.conn.Type, "bucket").Inc()
 	}
@@ -180,7 +180,7 @@ func (s *groupSync) take(ctx context.Context) (time.Duration, error) {
 
 // read reads the live group once.
 func (s *groupSync) read(ctx context.Context) (reconcile.Result, error, bool) {
-	if wait, err := s.take(ctx); err != nil || wait > 0 {
+	if wait, err := s.take(ctx, s.conn.ReadCalls); err != nil || wait > 0 {
 		return reconcile.Result{RequeueAfter: wait}, err, true
 	}
 	live, err := s.conn.Client.ReadGroup(ctx, s.g.Spec.GroupID)

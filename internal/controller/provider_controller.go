@@ -89,7 +89,7 @@ func (r *ProviderReconciler) check(ctx context.Context, obj whatsappv1.ProviderO
 		}
 		return reconcile.Result{}, err
 	}
-	wait, err := conn.Account.Take(ctx, 5*time.Second)
+	wait, err := conn.Account.Take(ctx, 1, 5*time.Second)
 	if err != nil {
 		return reconcile.Result{}, err
 	}

@@ -87,6 +87,9 @@ type Capabilities struct {
 	MaxBatch int
 	// DefaultEndpoint is the base URL of a hosted type; empty for self-hosted types.
 	DefaultEndpoint string
+	// ReadCalls is how many HTTP calls one ReadGroup makes in steady state (0 means 1), so that
+	// the account's token bucket counts them all.
+	ReadCalls int
 	// Canonical, when set, maps the forms of one person's number that the provider treats as
 	// the same (it rewrites numbers on writes) to one form; the controller then reads a member
 	// back under the number the spec declares.

@@ -68,10 +68,11 @@ func (a *Account) Pause(t time.Time) {
 	}
 }
 
-// Take waits for one call's token if it comes within maxWait, and returns 0. When the token
-// (or the end of a pause) is further off, it takes nothing and returns how long to come back
-// after, so that a caller never holds a worker for long.
-func (a *Account) Take(ctx context.Context, maxWait time.Duration) (time.Duration, error) {
+// Take waits for n calls' tokens if they come within maxWait, and returns 0. When they (or
+// the end of a pause) are further off, it takes nothing and returns how long to come back
+// after, so that a caller never holds a worker for long. n is capped at the burst, which is
+// the most the bucket can ever hold.
+func (a *Account) Take(ctx context.Context, n int, maxWait time.Duration) (time.Duration, error) {
 	now := a.now()
 	a.mu.Lock()
 	paused := a.pausedUntil.Sub(now)
@@ -79,7 +80,7 @@ func (a *Account) Take(ctx context.Context, maxWait time.Duration) (time.Duratio
 	if paused > 0 {
 		return paused, nil
 	}
-	r := a.limiter.ReserveN(now, 1)
+	r := a.limiter.ReserveN(now, max(1, min(n, a.limiter.Burst())))
 	if !r.OK() {
 		return time.Minute, nil
 	}

@@ -130,9 +130,18 @@ func readsRoster(t *testing.T, f *fixture) {
 	if err := f.client.CheckAccount(ctx); err != nil {
 		t.Fatalf("CheckAccount: %v", err)
 	}
+	if _, err := f.client.ReadGroup(ctx, f.group); err != nil {
+		t.Fatalf("ReadGroup: %v", err)
+	}
+	// In steady state a read costs exactly the calls the type declares, which is what the
+	// account's token bucket charges for it.
+	f.sim.ResetCalls()
 	g, err := f.client.ReadGroup(ctx, f.group)
 	if err != nil {
 		t.Fatalf("ReadGroup: %v", err)
+	}
+	if want := max(capabilities(t, f.c.Type).ReadCalls, 1); len(f.sim.Calls()) != want {
+		t.Errorf("a steady-state read made %d calls %v; Capabilities.ReadCalls says %d", len(f.sim.Calls()), f.sim.Calls(), want)
 	}
 	got := map[string]string{}
 	for _, p := range g.Participants {

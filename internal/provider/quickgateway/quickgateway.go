@@ -37,7 +37,8 @@ const MaxBatch = 1
 const readLag = 30 * time.Second
 
 func init() {
-	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch, ReadLag: readLag}, New)
+	// A read is the members call plus the contacts call that resolves their LIDs.
+	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch, ReadLag: readLag, ReadCalls: 2}, New)
 }
 
 // Client is one gateway session.

@@ -30,7 +30,8 @@ const MaxBatch = 5
 const DefaultSession = "default"
 
 func init() {
-	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch}, New)
+	// A read is the participants call plus the session call that names the account's number.
+	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch, ReadCalls: 2}, New)
 }
 
 // API is one WAHA-compatible HTTP front door: where its endpoints live and how a call is

@@ -25,6 +25,7 @@ func init() {
 		// Undocumented, as for WAHA; Wawp's promote page also recommends "small batches".
 		MaxBatch:        waha.MaxBatch,
 		DefaultEndpoint: DefaultEndpoint,
+		ReadCalls:       2, // participants, then the session for the own number
 	}, New)
 }
 
