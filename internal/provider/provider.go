@@ -48,6 +48,26 @@ func (r Result) Terminal() bool {
 	return false
 }
 
+// AddResult classifies the per-participant code WhatsApp gives an add (providers.md §1.4),
+// which the providers built on WhatsApp's own answer pass through.
+func AddResult(code int) Result {
+	switch code {
+	case 200:
+		return ResultApplied
+	case 409:
+		return ResultUnchanged
+	case 403:
+		return ResultInviteRequired
+	case 404:
+		return ResultNotOnWhatsApp
+	case 408:
+		return ResultRecentlyLeft
+	case 419:
+		return ResultGroupFull
+	}
+	return ResultRejected
+}
+
 // Outcome is what a write call did to one member.
 type Outcome struct {
 	Member  roster.Phone

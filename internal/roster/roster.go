@@ -92,6 +92,17 @@ const (
 	RoleSuperAdmin Role = "superadmin"
 )
 
+// RoleOf is the role that a provider's two admin flags describe.
+func RoleOf(isAdmin, isSuperAdmin bool) Role {
+	switch {
+	case isSuperAdmin:
+		return RoleSuperAdmin
+	case isAdmin:
+		return RoleAdmin
+	}
+	return RoleMember
+}
+
 // IsAdmin reports whether the role carries admin rights.
 func (r Role) IsAdmin() bool { return r == RoleAdmin || r == RoleSuperAdmin }
 

@@ -125,3 +125,14 @@ func TestRecogniseMapsEquivalentFormsToTheDeclaredOne(t *testing.T) {
 		t.Error("a nil canon changed the group")
 	}
 }
+
+func TestRoleOf(t *testing.T) {
+	for _, tt := range []struct {
+		admin, super bool
+		want         Role
+	}{{false, false, RoleMember}, {true, false, RoleAdmin}, {true, true, RoleSuperAdmin}, {false, true, RoleSuperAdmin}} {
+		if got := RoleOf(tt.admin, tt.super); got != tt.want {
+			t.Errorf("RoleOf(%v, %v) = %s, want %s", tt.admin, tt.super, got, tt.want)
+		}
+	}
+}

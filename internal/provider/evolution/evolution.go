@@ -358,19 +358,19 @@ func result(op roster.Op, code int) (provider.Result, string) {
 		}
 		return provider.ResultRejected, fmt.Sprintf("WhatsApp refused to %s this member (code %d): not in the group, or the group's creator", strings.ToLower(string(op)), code)
 	}
-	switch code {
-	case 200:
-		return provider.ResultApplied, ""
-	case 409:
-		return provider.ResultUnchanged, "already a member"
-	case 403:
-		return provider.ResultInviteRequired, "the member's privacy settings allow only an invite"
-	case 404:
-		return provider.ResultNotOnWhatsApp, "the number is not on WhatsApp"
-	case 408:
-		return provider.ResultRecentlyLeft, "the member left the group recently and cannot be added yet"
-	case 419:
-		return provider.ResultGroupFull, "the group is full"
+	r := provider.AddResult(code)
+	if msg, ok := addMessages[r]; ok {
+		return r, msg
 	}
-	return provider.ResultRejected, fmt.Sprintf("WhatsApp refused the add (code %d)", code)
+	return r, fmt.Sprintf("WhatsApp refused the add (code %d)", code)
+}
+
+// addMessages say what each add outcome means to a person.
+var addMessages = map[provider.Result]string{
+	provider.ResultApplied:        "",
+	provider.ResultUnchanged:      "already a member",
+	provider.ResultInviteRequired: "the member's privacy settings allow only an invite",
+	provider.ResultNotOnWhatsApp:  "the number is not on WhatsApp",
+	provider.ResultRecentlyLeft:   "the member left the group recently and cannot be added yet",
+	provider.ResultGroupFull:      "the group is full",
 }

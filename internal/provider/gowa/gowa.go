@@ -213,13 +213,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 // toParticipant resolves a participant: its jid is a phone JID, or a LID with the number in
 // phone_number (which may be empty; the participant then stays unresolved).
 func toParticipant(p participant) roster.Participant {
-	out := roster.Participant{RawID: p.JID, Role: roster.RoleMember}
-	switch {
-	case p.IsSuperAdmin:
-		out.Role = roster.RoleSuperAdmin
-	case p.IsAdmin:
-		out.Role = roster.RoleAdmin
-	}
+	out := roster.Participant{RawID: p.JID, Role: roster.RoleOf(p.IsAdmin, p.IsSuperAdmin)}
 	if phone, err := roster.Identify(p.JID, p.PhoneNumber); err == nil {
 		out.Phone = phone
 	}

@@ -143,13 +143,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 }
 
 func toParticipant(p participant) roster.Participant {
-	out := roster.Participant{RawID: p.ID, Role: roster.RoleMember}
-	switch {
-	case p.IsSuperAdmin:
-		out.Role = roster.RoleSuperAdmin
-	case p.IsAdmin:
-		out.Role = roster.RoleAdmin
-	}
+	out := roster.Participant{RawID: p.ID, Role: roster.RoleOf(p.IsAdmin, p.IsSuperAdmin)}
 	for _, id := range []string{p.PhoneNumber, p.ID} {
 		if phone, err := roster.Normalize(id); err == nil {
 			out.Phone = phone
@@ -221,29 +215,10 @@ func addOutcomes(members []roster.Phone, raw json.RawMessage) []provider.Outcome
 		code, ok := seen[m]
 		out[i] = provider.Outcome{Member: m, Code: code, Message: msgs[m], Result: provider.ResultUnknown}
 		if ok {
-			out[i].Result = resultOfAddCode(code)
+			out[i].Result = provider.AddResult(code)
 		}
 	}
 	return out
-}
-
-// resultOfAddCode maps WhatsApp's per-participant add codes (providers.md §1.4).
-func resultOfAddCode(code int) provider.Result {
-	switch code {
-	case 200:
-		return provider.ResultApplied
-	case 409:
-		return provider.ResultUnchanged
-	case 403:
-		return provider.ResultInviteRequired
-	case 404:
-		return provider.ResultNotOnWhatsApp
-	case 408:
-		return provider.ResultRecentlyLeft
-	case 419:
-		return provider.ResultGroupFull
-	}
-	return provider.ResultRejected
 }
 
 // listOutcomes reads the remove/promote/demote answer: accepted and unaccepted number lists.

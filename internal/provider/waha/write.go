@@ -168,25 +168,11 @@ func (r engineResult) hasAddRequest() bool {
 // resultOf maps WhatsApp's per-participant code: the add codes of providers.md §1.4; for the
 // other writes 200 is done and anything else a refusal.
 func resultOf(op roster.Op, code int) provider.Result {
-	if op != roster.OpAdd {
-		if code == 200 {
-			return provider.ResultApplied
-		}
-		return provider.ResultRejected
+	if op == roster.OpAdd {
+		return provider.AddResult(code)
 	}
-	switch code {
-	case 200:
+	if code == 200 {
 		return provider.ResultApplied
-	case 409:
-		return provider.ResultUnchanged
-	case 403:
-		return provider.ResultInviteRequired
-	case 404:
-		return provider.ResultNotOnWhatsApp
-	case 408:
-		return provider.ResultRecentlyLeft
-	case 419:
-		return provider.ResultGroupFull
 	}
 	return provider.ResultRejected
 }

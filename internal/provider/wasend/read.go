@@ -66,13 +66,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 }
 
 func toParticipant(p participant) roster.Participant {
-	out := roster.Participant{RawID: p.JID, Role: roster.RoleMember}
-	switch {
-	case p.IsSuperAdmin:
-		out.Role = roster.RoleSuperAdmin
-	case p.IsAdmin:
-		out.Role = roster.RoleAdmin
-	}
+	out := roster.Participant{RawID: p.JID, Role: roster.RoleOf(p.IsAdmin, p.IsSuperAdmin)}
 	// In a LID-addressed group the jid is the LID and phoneNumber carries the number.
 	if phone, err := roster.Identify(p.JID, p.PhoneNumber); err == nil {
 		out.Phone = phone
