@@ -4,6 +4,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"sort"
@@ -31,6 +32,18 @@ type Dialect interface {
 	Members(body []byte) int
 	// Routes are the endpoints the dialect serves.
 	Routes() []Route
+}
+
+// CountParticipants counts the entries of a request body's top-level "participants" array,
+// the shape most providers' write bodies share; a dialect's Members can return it.
+func CountParticipants(body []byte) int {
+	var req struct {
+		Participants []json.RawMessage `json:"participants"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return 0
+	}
+	return len(req.Participants)
 }
 
 // Route is one endpoint of a dialect.

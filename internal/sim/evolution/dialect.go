@@ -7,7 +7,6 @@
 package evolution
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -53,19 +52,10 @@ func newError(status int, message any) errorBody {
 }
 
 // Members counts the participants array of a write body.
-func (Dialect) Members(body []byte) int {
-	var req struct {
-		Participants []json.RawMessage `json:"participants"`
-	}
-	if json.Unmarshal(body, &req) != nil {
-		return 0
-	}
-	return len(req.Participants)
-}
+func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 
-// groupParam is the query parameter that names the group. The routes give it as their
-// GroupParam, which the simulator looks up among the path wildcards: the call log records these
-// calls' group only once it also looks in the query.
+// groupParam is the query parameter that names the group; the routes give it as their
+// GroupParam, which the simulator also looks up in the query.
 const groupParam = "groupJid"
 
 // Routes returns Evolution's instance and group endpoints.

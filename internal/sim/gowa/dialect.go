@@ -11,7 +11,6 @@
 package gowa
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/wagov/wagov/internal/roster"
@@ -79,15 +78,7 @@ func (Dialect) Error(status int, message string) any {
 }
 
 // Members counts the participants array of a write body.
-func (Dialect) Members(body []byte) int {
-	var req struct {
-		Participants []json.RawMessage `json:"participants"`
-	}
-	if json.Unmarshal(body, &req) != nil {
-		return 0
-	}
-	return len(req.Participants)
-}
+func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 
 // groupParam names the group in GOWA's requests: the query parameter of the read and the
 // body field of the writes.

@@ -11,7 +11,6 @@
 package quickgateway
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -78,13 +77,7 @@ func (Dialect) Error(status int, message string) any {
 
 // Members counts the participants of an add body. Remove, promote and demote name their one
 // member in the path, which the call log does not see; they count 0.
-func (Dialect) Members(body []byte) int {
-	var req addRequest
-	if json.Unmarshal(body, &req) != nil {
-		return 0
-	}
-	return len(req.Participants)
-}
+func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 
 const (
 	session = "/api/v1/sessions/{session}"

@@ -5,7 +5,6 @@
 package twochat
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/wagov/wagov/internal/sim"
@@ -44,15 +43,7 @@ type errorBody struct {
 func (Dialect) Error(_ int, message string) any { return errorBody{Error: message} }
 
 // Members counts the participants array of a write body.
-func (Dialect) Members(body []byte) int {
-	var req struct {
-		Participants []json.RawMessage `json:"participants"`
-	}
-	if json.Unmarshal(body, &req) != nil {
-		return 0
-	}
-	return len(req.Participants)
-}
+func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 
 // Routes returns 2Chat's group endpoints.
 func (Dialect) Routes() []sim.Route {

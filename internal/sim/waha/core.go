@@ -103,15 +103,6 @@ type participantsRequest struct {
 	} `json:"participants"`
 }
 
-// CountParticipants counts the participants of a write body, for the call log.
-func CountParticipants(body []byte) int {
-	var req participantsRequest
-	if json.Unmarshal(body, &req) != nil {
-		return 0
-	}
-	return len(req.Participants)
-}
-
 // ParseParticipants validates a ParticipantsRequest and resolves each id to a number. WAHA takes
 // user ids: "<digits>@c.us" (the documented form), "<digits>@s.whatsapp.net", or an "@lid" the
 // session knows; a +E164, bare digits or any other form is refused as bad request.

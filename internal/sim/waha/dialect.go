@@ -45,7 +45,7 @@ func (Dialect) Error(status int, message string) any {
 }
 
 // Members counts the participants of a write body.
-func (Dialect) Members(body []byte) int { return CountParticipants(body) }
+func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 
 // Routes returns WAHA's session read, group participant endpoints and LID lookup.
 func (Dialect) Routes() []sim.Route {

@@ -19,7 +19,6 @@
 package wasend
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -72,15 +71,7 @@ func fail(status int, message string) *sim.Reply {
 }
 
 // Members counts the participants array of a write body.
-func (Dialect) Members(body []byte) int {
-	var req struct {
-		Participants []json.RawMessage `json:"participants"`
-	}
-	if json.Unmarshal(body, &req) != nil {
-		return 0
-	}
-	return len(req.Participants)
-}
+func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 
 // Routes returns both path sets.
 func (Dialect) Routes() []sim.Route {

@@ -12,7 +12,6 @@ import (
 	"net/http"
 
 	"github.com/wagov/wagov/internal/sim"
-	"github.com/wagov/wagov/internal/sim/waha"
 )
 
 // Provider is the account type the dialect serves.
@@ -45,7 +44,7 @@ func (Dialect) Error(status int, message string) any {
 }
 
 // Members counts the participants of a write body.
-func (Dialect) Members(body []byte) int { return waha.CountParticipants(body) }
+func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 
 // Routes returns Wawp's session identity read, LID list and group participant endpoints.
 func (Dialect) Routes() []sim.Route {
