@@ -191,21 +191,6 @@ func (s *groupSync) applying(next string) {
 	s.clear(whatsappv1.ConditionStalled)
 }
 
-// reportConfirmed reports the changes whose outcome the provider did not give (Unknown) once a
-// read shows them made, so that events and metrics count them too.
-// step is one kind of change with the words that report it.
-// steps are the kinds of change in the order a sync applies them.
-// reportApplied counts changes made and emits their event; note, if any, follows the count.
-// held are the members whose last add failed terminally and whose backoff has not ended. A spec
-// change or a requested reconcile retries them all.
-// unconfirmedAdds turns adds that the provider accepted but that a read past its lag still
-// does not show into failures that back off (and holds them), so that a refusal the provider
-// hid (GOWA, QuickGateway report no per-member codes) is not re-sent on every sync. When the
-// spec changed or a reconcile was requested (hold is nil), they are retried instead.
-// reconcileRequested reports whether the reconcile-requested-at annotation carries a value not
-// handled yet.
-// pruneFailures drops failures of members no longer declared, and adds now present.
-// protectedSummary says why participants were left alone, most common reason first.
 func limits(s whatsappv1.Safety) plan.Limits {
 	l := plan.Limits{MaxRemovalPercent: 25, MinAdmins: 1}
 	if s.MaxRemovalPercent != nil {

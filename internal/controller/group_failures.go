@@ -23,6 +23,8 @@ const (
 	maxFailureDelay = 6 * time.Hour
 )
 
+// held are the members whose last add failed terminally and whose backoff has not ended. A spec
+// change or a requested reconcile retries them all.
 func (s *groupSync) held() map[roster.Phone]bool {
 	if s.g.Status.ObservedGeneration != s.g.Generation || s.reconcileRequested() {
 		return nil
@@ -38,6 +40,10 @@ func (s *groupSync) held() map[roster.Phone]bool {
 	return h
 }
 
+// unconfirmedAdds turns adds that the provider accepted but that a read past its lag still
+// does not show into failures that back off (and holds them), so that a refusal the provider
+// hid (GOWA, QuickGateway report no per-member codes) is not re-sent on every sync. When the
+// spec changed or a reconcile was requested (hold is nil), they are retried instead.
 func (s *groupSync) unconfirmedAdds(expired []sentChange, hold map[roster.Phone]bool) {
 	present := s.live.Index()
 	for _, c := range expired {
@@ -50,6 +56,8 @@ func (s *groupSync) unconfirmedAdds(expired []sentChange, hold map[roster.Phone]
 	}
 }
 
+// reconcileRequested reports whether the reconcile-requested-at annotation carries a value not
+// handled yet.
 func (s *groupSync) reconcileRequested() bool {
 	v, ok := s.g.Annotations[whatsappv1.ReconcileRequestedAtAnnotation]
 	return ok && v != s.g.Status.LastHandledReconcileAt
@@ -85,6 +93,7 @@ func (s *groupSync) clearFailure(op roster.Op, m roster.Phone) {
 	})
 }
 
+// pruneFailures drops failures of members no longer declared, and adds now present.
 func (s *groupSync) pruneFailures(in plan.Input) {
 	declared := unionSet(in.Members, in.Admins)
 	present := s.live.Index()

@@ -16,18 +16,13 @@ import (
 	"github.com/wagov/wagov/internal/roster"
 )
 
+// reportConfirmed reports the changes whose outcome the provider did not give (Unknown) once a
+// read shows them made, so that events and metrics count them too.
 func (s *groupSync) reportConfirmed(changes []sentChange) {
 	live := s.live.Index()
 	byOp := map[roster.Op][]roster.Phone{}
 	for _, c := range changes {
-		p, present := live[c.Member]
-		made := map[roster.Op]bool{
-			roster.OpAdd:     present,
-			roster.OpPromote: present && p.Role.IsAdmin(),
-			roster.OpDemote:  present && !p.Role.IsAdmin(),
-			roster.OpRemove:  !present,
-		}[c.Op]
-		if !c.reported && made {
+		if !c.reported && made(c.Change, live) {
 			byOp[c.Op] = append(byOp[c.Op], c.Member)
 		}
 	}
@@ -37,11 +32,27 @@ func (s *groupSync) reportConfirmed(changes []sentChange) {
 	}
 }
 
+// made reports whether the live group shows the change made.
+func made(c roster.Change, live map[roster.Phone]roster.Participant) bool {
+	p, present := live[c.Member]
+	switch c.Op {
+	case roster.OpAdd:
+		return present
+	case roster.OpPromote:
+		return present && p.Role.IsAdmin()
+	case roster.OpDemote:
+		return present && !p.Role.IsAdmin()
+	}
+	return !present
+}
+
+// step is one kind of change with the words that report it.
 type step struct {
 	op          roster.Op
 	event, verb string
 }
 
+// steps are the kinds of change in the order a sync applies them.
 func (s *groupSync) steps() []step {
 	return []step{
 		{roster.OpAdd, whatsappv1.EventMemberAdded, "added"},
@@ -51,6 +62,7 @@ func (s *groupSync) steps() []step {
 	}
 }
 
+// reportApplied counts changes made and emits their event; note, if any, follows the count.
 func (s *groupSync) reportApplied(op roster.Op, reason, verb string, members []roster.Phone, note string) {
 	if len(members) == 0 {
 		return
@@ -59,6 +71,7 @@ func (s *groupSync) reportApplied(op roster.Op, reason, verb string, members []r
 	s.event(corev1.EventTypeNormal, reason, "%s %d%s: %s", verb, len(members), note, listNumbers(members, 20))
 }
 
+// protectedSummary says why participants were left alone, most common reason first.
 func protectedSummary(ps []plan.Protected) string {
 	words := map[plan.ProtectReason]string{
 		plan.ProtectCreator:     "the group's creator",
