@@ -10,6 +10,10 @@ const (
 	// ConditionStalled is True when progress needs a person: a guard blocked the sync or the
 	// provider refused the account.
 	ConditionStalled = "Stalled"
+	// ConditionWritesPaused is True on a provider while its account's write circuit breaker is
+	// open: the session dropped right after writes, so no group of the account writes until the
+	// cool-down passes or a person edits the provider.
+	ConditionWritesPaused = "WritesPaused"
 )
 
 // Reasons on WhatsAppGroup conditions.
@@ -40,6 +44,12 @@ const (
 	ReasonProviderError = "ProviderError"
 	// ReasonRateLimited surfaces when the provider answered 429; the sync resumes after Retry-After.
 	ReasonRateLimited = "RateLimited"
+	// ReasonChangesNotTakingEffect surfaces when changes the provider accepted do not show in a
+	// read past its lag; they back off (see status.failures) instead of being sent again.
+	ReasonChangesNotTakingEffect = "ChangesNotTakingEffect"
+	// ReasonWritesPaused surfaces when the account's write circuit breaker is open (see the
+	// provider's WritesPaused condition); the group is read, not written, until it closes.
+	ReasonWritesPaused = "WritesPaused"
 	// ReasonRosterUnknown surfaces when the provider returned an empty roster, which wagov reads
 	// as unknown, never as "everyone left".
 	ReasonRosterUnknown = "RosterUnknown"
@@ -55,6 +65,8 @@ const (
 	ReasonInvalidCredentials = "InvalidCredentials"
 	// ReasonInvalidSpec surfaces when the spec cannot be used, such as an unsupported type.
 	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonSessionDropped surfaces on WritesPaused when the session failed right after writes.
+	ReasonSessionDropped = "SessionDroppedAfterWrites"
 	// ReasonAccountUnavailable surfaces when the provider could not be reached or the account's
 	// session is not connected.
 	ReasonAccountUnavailable = "AccountUnavailable"

@@ -138,19 +138,40 @@ type MemberFailure struct {
 	Member string `json:"member"`
 	// operation is the change that failed: Add, Promote, Demote or Remove.
 	Operation string `json:"operation"`
-	// reason is InviteRequired, NotOnWhatsApp, RecentlyLeft, GroupFull or Rejected.
+	// reason is what came of the last attempt: InviteRequired, NotOnWhatsApp, RecentlyLeft,
+	// GroupFull or Rejected (the provider refused it), NotTakingEffect (the provider accepted it
+	// but a read past its lag still does not show it), or PresentUnresolved (the provider says
+	// the member is in the group, but its read shows them only by a hidden id without a number).
 	Reason string `json:"reason"`
 	// message is what the provider said.
 	// +optional
 	Message string `json:"message,omitempty"`
+	// action is what a person can check or do about it.
+	// +optional
+	Action string `json:"action,omitempty"`
 	// lastSeen is when the provider last reported this outcome.
 	LastSeen metav1.Time `json:"lastSeen"`
-	// retryAfter is when wagov will try this member again, unless the spec changes first.
+	// retryAfter is when wagov will try this change again (a capped exponential backoff), unless
+	// the member's entry in the spec changes or a reconcile is requested first.
 	// +optional
 	RetryAfter *metav1.Time `json:"retryAfter,omitempty"`
 	// attempts counts how often this outcome was seen in a row.
 	// +optional
 	Attempts int32 `json:"attempts,omitempty"`
+}
+
+// SentChange is a change wagov sent and no read has shown yet. It is kept in status so that a
+// restart or a new leader awaits it instead of sending it again.
+type SentChange struct {
+	// member is the E.164 number.
+	Member string `json:"member"`
+	// operation is Add, Promote, Demote or Remove.
+	Operation string `json:"operation"`
+	// sentAt is when the change was sent (or about to be: it is recorded just before the call).
+	SentAt metav1.Time `json:"sentAt"`
+	// accepted is true when the provider answered that it made the change.
+	// +optional
+	Accepted bool `json:"accepted,omitempty"`
 }
 
 // WhatsAppGroupStatus is what the controller last saw and did.
@@ -185,10 +206,16 @@ type WhatsAppGroupStatus struct {
 	// annotation that a sync handled.
 	// +optional
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
-	// failures are per-member outcomes that need a person, at most 50, newest first.
+	// failures are per-member outcomes that need a person, at most 50, newest first. Each change
+	// listed is held back until its retryAfter.
 	// +kubebuilder:validation:MaxItems=50
 	// +optional
 	Failures []MemberFailure `json:"failures,omitempty"`
+	// inFlight are the changes sent that no read has shown yet. Each is awaited for the
+	// provider's read lag, then confirmed, or recorded in failures as NotTakingEffect.
+	// +kubebuilder:validation:MaxItems=4096
+	// +optional
+	InFlight []SentChange `json:"inFlight,omitempty"`
 }
 
 // WhatsAppGroup declares one WhatsApp group's members and admin whitelist; wagov keeps the live

@@ -63,6 +63,27 @@ type RateLimit struct {
 	Burst int32 `json:"burst,omitempty"`
 }
 
+// AddRateLimit paces the adds of one provider account, beside its request budget. WhatsApp
+// restricts numbers that add many people quickly; community reports put the safe pace at about
+// one add every 10 seconds.
+type AddRateLimit struct {
+	// addsPerMinute is the sustained rate of members added, over every group of the account.
+	// Adds are spread with a random gap of up to half an add's share of the minute; one call
+	// carries at most ten seconds' worth of adds (at least one member).
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=6000
+	// +kubebuilder:default=6
+	// +optional
+	AddsPerMinute int32 `json:"addsPerMinute,omitempty"`
+	// addsPerDay is the most members added in a day (per operator process: a restart starts a
+	// new day's allowance).
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000000
+	// +kubebuilder:default=500
+	// +optional
+	AddsPerDay int32 `json:"addsPerDay,omitempty"`
+}
+
 // ProviderSpec says how to reach one provider account. WhatsAppProvider and
 // ClusterWhatsAppProvider share it.
 // +kubebuilder:validation:XValidation:rule="self.type in ['TwoChat','Wasend','Wawp'] || has(self.endpoint)",message="endpoint is required for self-hosted provider types (WAHA, Evolution, GOWA, QuickGateway)"
@@ -87,6 +108,10 @@ type ProviderSpec struct {
 	// rateLimit is this account's request budget, shared by every group that uses it.
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+	// addRateLimit paces adds, beside rateLimit: by default 6 members a minute and 500 a day.
+	// +kubebuilder:default={}
+	// +optional
+	AddRateLimit *AddRateLimit `json:"addRateLimit,omitempty"`
 	// maxBatchSize is how many participants one write call carries. It is capped at the type's
 	// documented maximum (TwoChat 10; 1 where the API takes one member per call).
 	// +kubebuilder:validation:Minimum=1

@@ -54,6 +54,7 @@ func createProvider(t *testing.T, ns, name, secret string) {
 			Account:           ownNumber,
 			CredentialsRef:    whatsappv1.SecretKeyRef{Name: secret, Key: "apiKey"},
 			RateLimit:         &whatsappv1.RateLimit{RequestsPerMinute: 6000, Burst: 50},
+			AddRateLimit:      &whatsappv1.AddRateLimit{AddsPerMinute: 6000, AddsPerDay: 1000000},
 		},
 	}
 	if err := k8s.Create(suiteCtx, p); err != nil {

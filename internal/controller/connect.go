@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,6 +30,39 @@ type Connector struct {
 	Client   client.Client
 	HTTP     *http.Client
 	Accounts *ratelimit.Accounts
+
+	mu sync.Mutex
+	// users are the provider objects that act through each account, by account key, so that
+	// an account's breaker opening can wake them.
+	users map[string]map[providerKey]bool
+}
+
+// providerKey names a provider object: an empty namespace is a ClusterWhatsAppProvider.
+type providerKey = types.NamespacedName
+
+// account returns the account's budget and notes that p acts through it.
+func (c *Connector) account(p whatsappv1.ProviderObject, key string, b ratelimit.Budget) *ratelimit.Account {
+	c.mu.Lock()
+	if c.users == nil {
+		c.users = map[string]map[providerKey]bool{}
+	}
+	if c.users[key] == nil {
+		c.users[key] = map[providerKey]bool{}
+	}
+	c.users[key][providerKey{Namespace: p.GetNamespace(), Name: p.GetName()}] = true
+	c.mu.Unlock()
+	return c.Accounts.Get(key, b)
+}
+
+// usersOf returns the provider objects seen acting through an account.
+func (c *Connector) usersOf(key string) []providerKey {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]providerKey, 0, len(c.users[key]))
+	for k := range c.users[key] {
+		out = append(out, k)
+	}
+	return out
 }
 
 // Connection is a ready-to-use provider account.
@@ -84,7 +118,7 @@ func (c *Connector) Connect(ctx context.Context, p whatsappv1.ProviderObject) (*
 	return &Connection{
 		Type:      string(spec.Type),
 		Client:    metrics.Instrument(string(spec.Type), cl),
-		Account:   c.Accounts.Get(string(spec.Type)+"|"+strings.TrimSuffix(endpoint, "/")+"|"+spec.Account, budget(spec.RateLimit)),
+		Account:   c.account(p, string(spec.Type)+"|"+strings.TrimSuffix(endpoint, "/")+"|"+spec.Account, budget(spec)),
 		MaxBatch:  batch,
 		ReadLag:   caps.ReadLag,
 		Canonical: caps.Canonical,
@@ -92,9 +126,23 @@ func (c *Connector) Connect(ctx context.Context, p whatsappv1.ProviderObject) (*
 	}, nil
 }
 
-func budget(rl *whatsappv1.RateLimit) ratelimit.Budget {
-	b := ratelimit.Budget{RequestsPerMinute: 60, Burst: 5}
-	if rl != nil {
+// Default add pacing: about one add every 10 s, the pace community reports find safe.
+const (
+	defaultAddsPerMinute = 6
+	defaultAddsPerDay    = 500
+)
+
+func budget(spec *whatsappv1.ProviderSpec) ratelimit.Budget {
+	b := ratelimit.Budget{RequestsPerMinute: 60, Burst: 5, AddsPerMinute: defaultAddsPerMinute, AddsPerDay: defaultAddsPerDay}
+	if al := spec.AddRateLimit; al != nil {
+		if al.AddsPerMinute > 0 {
+			b.AddsPerMinute = int(al.AddsPerMinute)
+		}
+		if al.AddsPerDay > 0 {
+			b.AddsPerDay = int(al.AddsPerDay)
+		}
+	}
+	if rl := spec.RateLimit; rl != nil {
 		if rl.RequestsPerMinute > 0 {
 			b.RequestsPerMinute = int(rl.RequestsPerMinute)
 		}

@@ -1,22 +1,29 @@
 package controller
 
-// GroupReconciler watches WhatsAppGroups, and the providers they reference, and runs one sync
-// per reconcile: read the live group once, plan (internal/plan), guard, apply in batches
-// through the account's token bucket, record outcomes, and patch status once at the end.
+// GroupReconciler watches WhatsAppGroups, the providers they reference, and the Namespaces that
+// a ClusterWhatsAppProvider's namespaceSelector admits, and runs one sync per reconcile (see
+// group_sync.go): status is computed from the sync's outcome in one place and patched once, at
+// the end.
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
+	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrl "sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
@@ -28,7 +35,10 @@ const providerRefIndex = "wagov.providerRef"
 
 // GroupReconciler reconciles WhatsAppGroups.
 type GroupReconciler struct {
-	Client    client.Client
+	Client client.Client
+	// APIReader reads from the kube-apiserver, not the cache: before each write batch a sync
+	// checks with it that its provider and Secret still exist.
+	APIReader client.Reader
 	Connector *Connector
 	Recorder  recorder.EventRecorder
 	// ConfirmAfter is how long after writing changes the group is read again to confirm them.
@@ -36,11 +46,16 @@ type GroupReconciler struct {
 	// MaxTokenWait is the longest a sync waits in place for its account's token bucket; a
 	// longer wait requeues the group instead of holding a worker.
 	MaxTokenWait time.Duration
+	// ChangeBackoff is the first wait before a refused or not-taking-effect change is sent
+	// again; it doubles with each attempt up to MaxChangeBackoff.
+	ChangeBackoff, MaxChangeBackoff time.Duration
 	// Options tune the controller (concurrency, backoff).
 	Options ctrl.Options
 
 	conditions metrics.GroupConditions
-	inFlight   inFlight
+	// started holds the groups this process has synced, so that the first sync of a group
+	// already in sync is spread over part of its interval after a start.
+	started sync.Map
 }
 
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappgroups,verbs=get;list;watch
@@ -48,46 +63,53 @@ type GroupReconciler struct {
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile runs one sync of a group and patches its status if the sync changed it.
-func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+// Reconcile runs one sync of a group and patches its status once, if the sync changed it.
+func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
 	var g whatsappv1.WhatsAppGroup
 	if err := r.Client.Get(ctx, req.NamespacedName, &g); err != nil {
-		if client.IgnoreNotFound(err) == nil {
-			r.inFlight.forget(req.NamespacedName)
-			r.conditions.Set(req.String(), "", "")
-			metrics.LastSuccessfulSync.DeleteLabelValues(req.Namespace, req.Name)
+		if apierrors.IsNotFound(err) {
+			r.forget(req.NamespacedName)
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
-	if g.Spec.Suspend {
-		// No provider call; only record that the suspended spec was seen, so that kstatus
-		// does not read the group as forever in progress.
-		if g.Status.ObservedGeneration != g.Generation {
-			orig := g.DeepCopy()
-			g.Status.ObservedGeneration = g.Generation
-			return reconcile.Result{}, r.Client.Status().Patch(ctx, &g, client.MergeFrom(orig))
-		}
+	if !g.DeletionTimestamp.IsZero() {
+		// Deleting a group never changes the WhatsApp group; another party's finalizer holds it.
 		return reconcile.Result{}, nil
 	}
-	orig := g.DeepCopy()
-	s := &groupSync{r: r, g: &g, now: time.Now()}
-	res, err := s.run(ctx)
+	s := newGroupSync(r, &g)
+	defer func() {
+		if perr := s.finish(ctx); perr != nil && err == nil {
+			err = perr
+		}
+	}()
+	return s.run(ctx)
+}
+
+// finish computes the status from the sync's outcome and patches it when it changed.
+func (s *groupSync) finish(ctx context.Context) error {
+	g := s.g
+	s.summarize()
 	g.Status.ObservedGeneration = g.Generation
-	if req, ok := g.Annotations[whatsappv1.ReconcileRequestedAtAnnotation]; ok {
+	if req, ok := g.Annotations[whatsappv1.ReconcileRequestedAtAnnotation]; ok && s.read {
 		g.Status.LastHandledReconcileAt = req
 	}
+	key := s.key().String()
 	if ready := apimeta.FindStatusCondition(g.Status.Conditions, whatsappv1.ConditionReady); ready != nil {
-		r.conditions.Set(req.String(), string(ready.Status), ready.Reason)
+		s.r.conditions.Set(key, string(ready.Status), ready.Reason)
 	}
 	if g.Status.LastSuccessfulSyncTime != nil {
 		metrics.LastSuccessfulSync.WithLabelValues(g.Namespace, g.Name).Set(float64(g.Status.LastSuccessfulSyncTime.Unix()))
 	}
-	if !equality.Semantic.DeepEqual(orig.Status, g.Status) {
-		if perr := r.Client.Status().Patch(ctx, &g, client.MergeFrom(orig)); perr != nil {
-			return reconcile.Result{}, perr
-		}
+	if equality.Semantic.DeepEqual(s.base.Status, g.Status) {
+		return nil
 	}
-	return res, err
+	return client.IgnoreNotFound(s.r.Client.Status().Patch(ctx, g, client.MergeFrom(s.base)))
+}
+
+func (r *GroupReconciler) forget(key types.NamespacedName) {
+	r.started.Delete(key)
+	r.conditions.Set(key.String(), "", "")
+	metrics.LastSuccessfulSync.DeleteLabelValues(key.Namespace, key.Name)
 }
 
 // jitter spreads d by up to ±10% so that groups created together do not sync together.
@@ -98,7 +120,7 @@ func jitter(d time.Duration) time.Duration {
 	return d + time.Duration((rand.Float64()*0.2-0.1)*float64(d))
 }
 
-// SetupWithManager registers the controller, its provider index, and the provider watches.
+// SetupWithManager registers the controller, its provider index, and its watches.
 func (r *GroupReconciler) SetupWithManager(mgr manager.Manager) error {
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &whatsappv1.WhatsAppGroup{}, providerRefIndex, func(o client.Object) []string {
 		return []string{providerRefKey(o.(*whatsappv1.WhatsAppGroup))}
@@ -108,8 +130,9 @@ func (r *GroupReconciler) SetupWithManager(mgr manager.Manager) error {
 	return builder.ControllerManagedBy(mgr).
 		Named("whatsappgroup").
 		For(&whatsappv1.WhatsAppGroup{}, builder.WithPredicates(specOrAnnotationChanged())).
-		Watches(&whatsappv1.WhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerReadinessChanged())).
-		Watches(&whatsappv1.ClusterWhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerReadinessChanged())).
+		Watches(&whatsappv1.WhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerChanged())).
+		Watches(&whatsappv1.ClusterWhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerChanged())).
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.clusterGroupsInNamespace), builder.OnlyMetadata, builder.WithPredicates(labelsChanged())).
 		WithOptions(r.Options).
 		Complete(r)
 }
@@ -135,9 +158,34 @@ func (r *GroupReconciler) groupsForProvider(ctx context.Context, p client.Object
 	if err := r.Client.List(ctx, &groups, client.MatchingFields{providerRefIndex: key}); err != nil {
 		return nil
 	}
-	reqs := make([]reconcile.Request, 0, len(groups.Items))
-	for _, g := range groups.Items {
-		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: g.Namespace, Name: g.Name}})
+	return requests(groups.Items, func(*whatsappv1.WhatsAppGroup) bool { return true })
+}
+
+// clusterGroupsInNamespace wakes the groups of a namespace that use a ClusterWhatsAppProvider
+// when its labels change, since a namespaceSelector may admit or refuse them now.
+func (r *GroupReconciler) clusterGroupsInNamespace(ctx context.Context, ns client.Object) []reconcile.Request {
+	var groups whatsappv1.WhatsAppGroupList
+	if err := r.Client.List(ctx, &groups, client.InNamespace(ns.GetName())); err != nil {
+		return nil
+	}
+	return requests(groups.Items, func(g *whatsappv1.WhatsAppGroup) bool { return g.Spec.ProviderRef.Kind == kindCluster })
+}
+
+func requests(groups []whatsappv1.WhatsAppGroup, keep func(*whatsappv1.WhatsAppGroup) bool) []reconcile.Request {
+	reqs := make([]reconcile.Request, 0, len(groups))
+	for i := range groups {
+		if keep(&groups[i]) {
+			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: groups[i].Namespace, Name: groups[i].Name}})
+		}
 	}
 	return reqs
+}
+
+// labelsChanged passes creations and label changes.
+func labelsChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc:  func(e event.UpdateEvent) bool { return !maps.Equal(e.ObjectOld.GetLabels(), e.ObjectNew.GetLabels()) },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
 }

@@ -16,34 +16,19 @@ import (
 	"github.com/wagov/wagov/internal/roster"
 )
 
-// reportConfirmed reports the changes whose outcome the provider did not give (Unknown) once a
-// read shows them made, so that events and metrics count them too.
-func (s *groupSync) reportConfirmed(changes []sentChange) {
-	live := s.live.Index()
+// reportConfirmed reports the changes whose outcome the provider did not give once a read
+// shows them made, so that events and metrics count them too.
+func (s *groupSync) reportConfirmed(changes []sent) {
 	byOp := map[roster.Op][]roster.Phone{}
 	for _, c := range changes {
-		if !c.reported && made(c.Change, live) {
+		if !c.accepted {
 			byOp[c.Op] = append(byOp[c.Op], c.Member)
 		}
 	}
 	for _, st := range s.steps() {
 		slices.Sort(byOp[st.op])
-		s.reportApplied(st.op, st.event, st.verb, byOp[st.op], " (the provider gave no outcome; a read confirms it)")
+		s.reportApplied(st, byOp[st.op], " (the provider gave no outcome; a read confirms it)")
 	}
-}
-
-// made reports whether the live group shows the change made.
-func made(c roster.Change, live map[roster.Phone]roster.Participant) bool {
-	p, present := live[c.Member]
-	switch c.Op {
-	case roster.OpAdd:
-		return present
-	case roster.OpPromote:
-		return present && p.Role.IsAdmin()
-	case roster.OpDemote:
-		return present && !p.Role.IsAdmin()
-	}
-	return !present
 }
 
 // step is one kind of change with the words that report it.
@@ -63,12 +48,12 @@ func (s *groupSync) steps() []step {
 }
 
 // reportApplied counts changes made and emits their event; note, if any, follows the count.
-func (s *groupSync) reportApplied(op roster.Op, reason, verb string, members []roster.Phone, note string) {
+func (s *groupSync) reportApplied(st step, members []roster.Phone, note string) {
 	if len(members) == 0 {
 		return
 	}
-	metrics.ChangesApplied.WithLabelValues(metrics.KindLabel(op)).Add(float64(len(members)))
-	s.event(corev1.EventTypeNormal, reason, "%s %d%s: %s", verb, len(members), note, listNumbers(members, 20))
+	metrics.ChangesApplied.WithLabelValues(metrics.KindLabel(st.op)).Add(float64(len(members)))
+	s.event(corev1.EventTypeNormal, st.event, "%s %d%s: %s", st.verb, len(members), note, listNumbers(members, 20))
 }
 
 // protectedSummary says why participants were left alone, most common reason first.

@@ -17,28 +17,35 @@ func specOrAnnotationChanged() predicate.Predicate {
 	return predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})
 }
 
-// providerReadinessChanged passes provider updates that matter to its groups: a spec change or a
-// flip of its Ready condition. Periodic re-checks that change nothing else are filtered out, so
-// that they cost the groups no extra reads.
-func providerReadinessChanged() predicate.Predicate {
+// providerChanged passes provider updates that matter to its groups: a spec change, the
+// provider controller observing a new spec, a flip of its Ready condition, or new labels.
+// Periodic re-checks that change nothing else are filtered out, so that they cost the groups
+// no extra reads.
+func providerChanged() predicate.Predicate {
 	return predicate.Funcs{
 		UpdateFunc: func(e event.UpdateEvent) bool {
-			if e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() {
-				return true
-			}
-			return readyStatus(e.ObjectOld) != readyStatus(e.ObjectNew) || !maps.Equal(e.ObjectOld.GetLabels(), e.ObjectNew.GetLabels())
+			return e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
+				readiness(e.ObjectOld) != readiness(e.ObjectNew) ||
+				!maps.Equal(e.ObjectOld.GetLabels(), e.ObjectNew.GetLabels())
 		},
 	}
 }
 
-func readyStatus(o client.Object) string {
+// readiness is what a group reads of its provider: the generation the provider controller
+// observed and its Ready status.
+type readinessState struct {
+	observed int64
+	ready    string
+}
+
+func readiness(o client.Object) readinessState {
 	p, ok := o.(whatsappv1.ProviderObject)
 	if !ok {
-		return ""
+		return readinessState{}
 	}
-	c := apimeta.FindStatusCondition(p.ProviderStatus().Conditions, whatsappv1.ConditionReady)
-	if c == nil {
-		return ""
+	st := readinessState{observed: p.ProviderStatus().ObservedGeneration}
+	if c := apimeta.FindStatusCondition(p.ProviderStatus().Conditions, whatsappv1.ConditionReady); c != nil {
+		st.ready = string(c.Status)
 	}
-	return string(c.Status)
+	return st
 }

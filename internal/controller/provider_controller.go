@@ -2,11 +2,14 @@ package controller
 
 // ProviderReconciler watches WhatsAppProviders or ClusterWhatsAppProviders and the Secrets they
 // name, and sets Ready once the credentials resolve and one read call (provider.CheckAccount)
-// succeeds. Bad credentials are not retried until the provider or its Secret changes.
+// succeeds. Rejected credentials are checked again with a growing backoff (and at once when the
+// provider or its Secret changes). It also shows the account's write circuit breaker as the
+// WritesPaused condition, and closes it when a person edits the provider.
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,9 +21,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrl "sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/provider"
@@ -40,7 +45,13 @@ type ProviderReconciler struct {
 	Recheck time.Duration
 	// Options tune the controller (concurrency, backoff).
 	Options ctrl.Options
+	// Trips carries the providers whose account's write breaker just opened.
+	Trips <-chan event.GenericEvent
 }
+
+// minRecheck is the first wait before rejected credentials are checked again; it grows with the
+// time they have been rejected, up to Recheck.
+const minRecheck = 30 * time.Second
 
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappproviders;clusterwhatsappproviders,verbs=get;list;watch
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappproviders/status;clusterwhatsappproviders/status,verbs=get;update;patch
@@ -83,12 +94,41 @@ func (r *ProviderReconciler) check(ctx context.Context, obj whatsappv1.ProviderO
 	if err != nil {
 		var ce *connectError
 		if errors.As(err, &ce) {
-			// The Secret watch or a spec change brings the provider back; nothing to retry.
+			// The Secret watch or a spec change brings the provider back; the requeue is the floor.
 			setReady(metav1.ConditionFalse, ce.reason, ce.Error())
-			return reconcile.Result{}, nil
+			return reconcile.Result{RequeueAfter: r.Recheck}, nil
 		}
 		return reconcile.Result{}, err
 	}
+	if st.ObservedGeneration != obj.GetGeneration() {
+		// A person edited the provider: that is the act the write breaker waits for.
+		conn.Account.ResetBreaker()
+	}
+	res, err := r.checkAccount(ctx, obj, conn, setReady)
+	return r.showBreaker(obj, conn, res), err
+}
+
+// showBreaker sets or removes WritesPaused and makes sure the provider is looked at again when
+// the breaker's cool-down ends.
+func (r *ProviderReconciler) showBreaker(obj whatsappv1.ProviderObject, conn *Connection, res reconcile.Result) reconcile.Result {
+	st := obj.ProviderStatus()
+	until, reason, blocked := conn.Account.WritesBlocked()
+	if !blocked {
+		apimeta.RemoveStatusCondition(&st.Conditions, whatsappv1.ConditionWritesPaused)
+		return res
+	}
+	apimeta.SetStatusCondition(&st.Conditions, metav1.Condition{
+		Type: whatsappv1.ConditionWritesPaused, Status: metav1.ConditionTrue, Reason: whatsappv1.ReasonSessionDropped, ObservedGeneration: obj.GetGeneration(),
+		Message: fmt.Sprintf("the session failed right after writes (%s); no group writes on this account until %s, or until the provider is edited", reason, until.UTC().Format(time.RFC3339)),
+	})
+	if d := time.Until(until) + time.Second; res.RequeueAfter == 0 || d < res.RequeueAfter {
+		res.RequeueAfter = d
+	}
+	return res
+}
+
+// checkAccount makes the provider's read call and sets Ready from its answer.
+func (r *ProviderReconciler) checkAccount(ctx context.Context, obj whatsappv1.ProviderObject, conn *Connection, setReady func(metav1.ConditionStatus, string, string)) (reconcile.Result, error) {
 	wait, err := conn.Account.Take(ctx, 1, 5*time.Second)
 	if err != nil {
 		return reconcile.Result{}, err
@@ -98,7 +138,13 @@ func (r *ProviderReconciler) check(ctx context.Context, obj whatsappv1.ProviderO
 	}
 	err = conn.Client.CheckAccount(ctx)
 	now := metav1.Now()
-	st.LastCheckedTime = &now
+	obj.ProviderStatus().LastCheckedTime = &now
+	if errors.Is(err, provider.ErrUnavailable) || errors.Is(err, provider.ErrUnauthorized) {
+		conn.Account.SessionTrouble(err.Error())
+	}
+	if !errors.Is(err, provider.ErrRateLimited) {
+		conn.Account.Answered()
+	}
 	switch {
 	case err == nil:
 		msg := "credentials accepted and the account answered a read call"
@@ -108,12 +154,11 @@ func (r *ProviderReconciler) check(ctx context.Context, obj whatsappv1.ProviderO
 		setReady(metav1.ConditionTrue, whatsappv1.ReasonAccountReady, msg)
 		return reconcile.Result{RequeueAfter: r.Recheck}, nil
 	case errors.Is(err, provider.ErrUnauthorized):
-		setReady(metav1.ConditionFalse, whatsappv1.ReasonInvalidCredentials, "the provider rejected the credentials; fix the Secret's key and wagov checks again")
-		return reconcile.Result{}, nil
+		setReady(metav1.ConditionFalse, whatsappv1.ReasonInvalidCredentials, "the provider rejected the credentials; fix the Secret's key (wagov checks again at once, and with a growing backoff meanwhile)")
+		return reconcile.Result{RequeueAfter: r.credentialsRecheck(obj, now.Time)}, nil
 	case errors.Is(err, provider.ErrRateLimited):
-		d, _ := provider.RetryAfter(err)
-		d = min(max(d, time.Second), maxRetryAfter)
-		conn.Account.Pause(time.Now().Add(d))
+		ra, _ := provider.RetryAfter(err)
+		d := conn.Account.RateLimited(ra)
 		setReady(metav1.ConditionFalse, whatsappv1.ReasonAccountUnavailable, err.Error())
 		return reconcile.Result{RequeueAfter: d}, nil
 	default:
@@ -121,6 +166,16 @@ func (r *ProviderReconciler) check(ctx context.Context, obj whatsappv1.ProviderO
 		// Returned so that the controller's capped exponential backoff spaces the retries.
 		return reconcile.Result{}, err
 	}
+}
+
+// credentialsRecheck is when to check rejected credentials again: as long again as they have
+// been rejected (so the checks double), from minRecheck up to Recheck.
+func (r *ProviderReconciler) credentialsRecheck(obj whatsappv1.ProviderObject, now time.Time) time.Duration {
+	d := minRecheck
+	if c := apimeta.FindStatusCondition(obj.ProviderStatus().Conditions, whatsappv1.ConditionReady); c != nil {
+		d = max(d, now.Sub(c.LastTransitionTime.Time))
+	}
+	return min(d, max(r.Recheck, minRecheck))
 }
 
 // SetupWithManager registers the controller and the Secret index it watches through.
@@ -135,6 +190,7 @@ func (r *ProviderReconciler) SetupWithManager(mgr manager.Manager, name string) 
 		Named(name).
 		For(proto, builder.WithPredicates(specOrAnnotationChanged())).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.providersForSecret), builder.OnlyMetadata).
+		WatchesRawSource(source.Channel(r.Trips, &handler.EnqueueRequestForObject{})).
 		WithOptions(r.Options).
 		Complete(r)
 }

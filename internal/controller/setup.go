@@ -7,11 +7,13 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrl "sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -34,6 +36,9 @@ type Options struct {
 	MaxTokenWait time.Duration
 	// BackoffBase and BackoffMax bound the per-object exponential backoff after errors.
 	BackoffBase, BackoffMax time.Duration
+	// ChangeBackoff and MaxChangeBackoff bound the backoff of a change the provider refused or
+	// that did not take effect, per member and operation.
+	ChangeBackoff, MaxChangeBackoff time.Duration
 	// HTTP is the client for provider calls; nil means a default with a 30s timeout.
 	HTTP *http.Client
 }
@@ -47,6 +52,8 @@ func DefaultOptions() Options {
 		MaxTokenWait:     2 * time.Second,
 		BackoffBase:      time.Second,
 		BackoffMax:       5 * time.Minute,
+		ChangeBackoff:    5 * time.Minute,
+		MaxChangeBackoff: 12 * time.Hour,
 	}
 }
 
@@ -73,7 +80,19 @@ func Setup(mgr manager.Manager, o Options) error {
 	if o.HTTP == nil {
 		o.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
-	conn := &Connector{Client: mgr.GetClient(), HTTP: o.HTTP, Accounts: ratelimit.NewAccounts()}
+	accounts := ratelimit.NewAccounts()
+	conn := &Connector{Client: mgr.GetClient(), HTTP: o.HTTP, Accounts: accounts}
+	// An account's breaker opening wakes the providers acting through it, which show it.
+	trips := map[bool]chan event.GenericEvent{true: make(chan event.GenericEvent, 64), false: make(chan event.GenericEvent, 64)}
+	accounts.OnTrip = func(key string) {
+		for _, pk := range conn.usersOf(key) {
+			obj := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: pk.Namespace, Name: pk.Name}}
+			select {
+			case trips[pk.Namespace == ""] <- event.GenericEvent{Object: obj}:
+			default: // the provider's own recheck shows it later
+			}
+		}
+	}
 	opts := func(workers int) ctrl.Options {
 		return ctrl.Options{
 			MaxConcurrentReconciles: workers,
@@ -82,25 +101,29 @@ func Setup(mgr manager.Manager, o Options) error {
 	}
 	providers := []struct {
 		name    string
+		cluster bool
 		new     func() whatsappv1.ProviderObject
 		newList func() client.ObjectList
 	}{
-		{"whatsappprovider", func() whatsappv1.ProviderObject { return &whatsappv1.WhatsAppProvider{} }, func() client.ObjectList { return &whatsappv1.WhatsAppProviderList{} }},
-		{"clusterwhatsappprovider", func() whatsappv1.ProviderObject { return &whatsappv1.ClusterWhatsAppProvider{} }, func() client.ObjectList { return &whatsappv1.ClusterWhatsAppProviderList{} }},
+		{"whatsappprovider", false, func() whatsappv1.ProviderObject { return &whatsappv1.WhatsAppProvider{} }, func() client.ObjectList { return &whatsappv1.WhatsAppProviderList{} }},
+		{"clusterwhatsappprovider", true, func() whatsappv1.ProviderObject { return &whatsappv1.ClusterWhatsAppProvider{} }, func() client.ObjectList { return &whatsappv1.ClusterWhatsAppProviderList{} }},
 	}
 	for _, p := range providers {
-		r := &ProviderReconciler{Client: mgr.GetClient(), Connector: conn, New: p.new, NewList: p.newList, Recheck: o.ProviderRecheck, Options: opts(2)}
+		r := &ProviderReconciler{Client: mgr.GetClient(), Connector: conn, New: p.new, NewList: p.newList, Recheck: o.ProviderRecheck, Options: opts(2), Trips: trips[p.cluster]}
 		if err := r.SetupWithManager(mgr, p.name); err != nil {
 			return err
 		}
 	}
 	g := &GroupReconciler{
-		Client:       mgr.GetClient(),
-		Connector:    conn,
-		Recorder:     mgr.GetEventRecorder("wagov"),
-		ConfirmAfter: o.ConfirmAfter,
-		MaxTokenWait: o.MaxTokenWait,
-		Options:      opts(o.GroupConcurrency),
+		Client:           mgr.GetClient(),
+		APIReader:        mgr.GetAPIReader(),
+		ChangeBackoff:    o.ChangeBackoff,
+		MaxChangeBackoff: o.MaxChangeBackoff,
+		Connector:        conn,
+		Recorder:         mgr.GetEventRecorder("wagov"),
+		ConfirmAfter:     o.ConfirmAfter,
+		MaxTokenWait:     o.MaxTokenWait,
+		Options:          opts(o.GroupConcurrency),
 	}
 	return g.SetupWithManager(mgr)
 }

@@ -38,8 +38,8 @@ func TestTypeGOWAConverges(t *testing.T) {
 }
 
 // GOWA answers "success" for an add that WhatsApp refused (here: the member left lately), so the
-// operator learns it only from the next read: the add is recorded as NotConfirmed in
-// status.failures and held, not re-sent on every sync.
+// operator learns it only from the next read: the add is recorded as NotTakingEffect in
+// status.failures and held, not re-sent on every sync, and the group says so.
 func TestGOWAHiddenRefusalIsHeldNotResent(t *testing.T) {
 	const id, left = "120363000000002412@g.us", "+33612410150"
 	ns := typeProvider(t, typeCase{
@@ -53,9 +53,12 @@ func TestGOWAHiddenRefusalIsHeldNotResent(t *testing.T) {
 	})
 	mark := time.Now()
 	createGroup(t, ns, "held", id, members("+33612410101", left))
-	g := waitGroupCondition(t, ns, "held", metav1.ConditionFalse, whatsappv1.ReasonMemberFailures)
-	if len(g.Status.Failures) != 1 || g.Status.Failures[0].Member != left || g.Status.Failures[0].Reason != string(provider.ResultNotConfirmed) {
-		t.Fatalf("failures %+v, want %s NotConfirmed", g.Status.Failures, left)
+	g := waitGroupCondition(t, ns, "held", metav1.ConditionFalse, whatsappv1.ReasonChangesNotTakingEffect)
+	if !hasCondition(g, whatsappv1.ConditionStalled, whatsappv1.ReasonChangesNotTakingEffect) {
+		t.Errorf("conditions %+v, want Stalled/ChangesNotTakingEffect", g.Status.Conditions)
+	}
+	if len(g.Status.Failures) != 1 || g.Status.Failures[0].Member != left || g.Status.Failures[0].Reason != string(provider.ResultNotTakingEffect) || g.Status.Failures[0].Action == "" {
+		t.Fatalf("failures %+v, want %s NotTakingEffect with an action", g.Status.Failures, left)
 	}
 	wantRoles(t, id, map[string]string{"+33612410101": "member"})
 	wantEvent(t, ns, "held", whatsappv1.EventMemberAdded) // GOWA gave no outcome; the read confirmed the add

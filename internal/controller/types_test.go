@@ -79,6 +79,7 @@ func typeProvider(t *testing.T, c typeCase) string {
 			Type: c.Type, Endpoint: simURL + c.EndpointPath, AllowInsecureHTTP: true, Account: c.SpecAccount,
 			CredentialsRef: whatsappv1.SecretKeyRef{Name: "credentials", Key: "apiKey"},
 			RateLimit:      &whatsappv1.RateLimit{RequestsPerMinute: 6000, Burst: 50},
+			AddRateLimit:   &whatsappv1.AddRateLimit{AddsPerMinute: 6000, AddsPerDay: 1000000},
 		},
 	}); err != nil {
 		t.Fatal(err)

@@ -20,9 +20,9 @@ type Input struct {
 	RemoveUndeclared bool
 	// DemoteUnlisted demotes admins not on the whitelist (adminPolicy Enforce).
 	DemoteUnlisted bool
-	// Hold are members not to add now, such as those whose last add failed terminally and
-	// who are backing off.
-	Hold map[roster.Phone]bool
+	// Hold are changes not to send now, such as those the provider refused or that did not take
+	// effect, which are backing off.
+	Hold map[roster.Change]bool
 	// InFlight are changes already sent that a lagging read may not show yet; they are
 	// awaited, not planned again.
 	InFlight []roster.Change
@@ -53,8 +53,8 @@ type Protected struct {
 // Add, Promote, Demote, Remove so that the group never drops below its admins.
 type Plan struct {
 	Add, Promote, Demote, Remove []roster.Phone
-	// Held are declared members not added because Input.Hold holds them.
-	Held []roster.Phone
+	// Held are needed changes left out because Input.Hold holds them.
+	Held []roster.Change
 	// Awaiting are needed changes left out because they are in flight.
 	Awaiting []roster.Change
 	// Protected are participants the policies would change but the plan must not.
@@ -79,10 +79,6 @@ func Compute(in Input) Plan {
 
 	for m := range desired {
 		if _, present := live[m]; present {
-			continue
-		}
-		if in.Hold[m] {
-			p.Held = append(p.Held, m)
 			continue
 		}
 		p.Add = append(p.Add, m)
@@ -118,9 +114,10 @@ func Compute(in Input) Plan {
 		}
 	}
 
-	for _, l := range [][]roster.Phone{p.Add, p.Promote, p.Demote, p.Remove, p.Held} {
+	for _, l := range [][]roster.Phone{p.Add, p.Promote, p.Demote, p.Remove} {
 		slices.Sort(l)
 	}
+	p.hold(in.Hold)
 	p.await(in.InFlight)
 	slices.SortFunc(p.Protected, func(a, b Protected) int {
 		if a.ID < b.ID {
@@ -134,6 +131,54 @@ func Compute(in Input) Plan {
 	return p
 }
 
+// Needed returns every change the policies call for: planned, held and awaited.
+func (p Plan) Needed() map[roster.Change]bool {
+	out := make(map[roster.Change]bool, p.Writes()+len(p.Held)+len(p.Awaiting))
+	for _, l := range p.lists() {
+		for _, m := range *l.list {
+			out[roster.Change{Op: l.op, Member: m}] = true
+		}
+	}
+	for _, c := range p.Held {
+		out[c] = true
+	}
+	for _, c := range p.Awaiting {
+		out[c] = true
+	}
+	return out
+}
+
+type opList struct {
+	op   roster.Op
+	list *[]roster.Phone
+}
+
+func (p *Plan) lists() []opList {
+	return []opList{{roster.OpAdd, &p.Add}, {roster.OpPromote, &p.Promote}, {roster.OpDemote, &p.Demote}, {roster.OpRemove, &p.Remove}}
+}
+
+// hold moves the needed changes that are held from the plan to Held. A held add holds the
+// member's promotion too, since it cannot be made before the add.
+func (p *Plan) hold(hold map[roster.Change]bool) {
+	if len(hold) == 0 {
+		return
+	}
+	heldAdds := map[roster.Phone]bool{}
+	for _, l := range p.lists() {
+		*l.list = slices.DeleteFunc(*l.list, func(m roster.Phone) bool {
+			c := roster.Change{Op: l.op, Member: m}
+			if hold[c] || (l.op == roster.OpPromote && heldAdds[m]) {
+				p.Held = append(p.Held, c)
+				if l.op == roster.OpAdd {
+					heldAdds[m] = true
+				}
+				return true
+			}
+			return false
+		})
+	}
+}
+
 // await moves the needed changes that are in flight from the plan to Awaiting.
 func (p *Plan) await(inFlight []roster.Change) {
 	if len(inFlight) == 0 {
@@ -143,10 +188,7 @@ func (p *Plan) await(inFlight []roster.Change) {
 	for _, c := range inFlight {
 		sent[c] = true
 	}
-	for _, l := range []struct {
-		op   roster.Op
-		list *[]roster.Phone
-	}{{roster.OpAdd, &p.Add}, {roster.OpPromote, &p.Promote}, {roster.OpDemote, &p.Demote}, {roster.OpRemove, &p.Remove}} {
+	for _, l := range p.lists() {
 		*l.list = slices.DeleteFunc(*l.list, func(m roster.Phone) bool {
 			c := roster.Change{Op: l.op, Member: m}
 			if sent[c] {

@@ -41,11 +41,11 @@ var bothProtected = []Protected{{"+12125550100", ProtectSelf}, {"+12125550199", 
 
 func TestCompute(t *testing.T) {
 	tests := []struct {
-		name                               string
-		in                                 Input
-		add, promote, demote, remove, held []roster.Phone
-		protected                          []Protected
-		awaiting                           []roster.Change
+		name                         string
+		in                           Input
+		add, promote, demote, remove []roster.Phone
+		protected                    []Protected
+		held, awaiting               []roster.Change
 	}{
 		{
 			name: "new group converges: adds, then promotes the added admin",
@@ -92,9 +92,16 @@ func TestCompute(t *testing.T) {
 			protected: []Protected{{"+12125550100", ProtectUnknownSelf}, {"+17137157533", ProtectUnknownSelf}},
 		},
 		{
-			name: "held members are not added, nor promoted",
-			in:   Input{Members: phones(alice, bob), Admins: phones(bob), Live: group(), Hold: map[roster.Phone]bool{bob: true}},
-			add:  phones(alice), held: phones(bob),
+			name: "a held add holds the member's promotion too",
+			in:   Input{Members: phones(alice, bob), Admins: phones(bob), Live: group(), Hold: map[roster.Change]bool{{Op: roster.OpAdd, Member: bob}: true}},
+			add:  phones(alice), held: []roster.Change{{Op: roster.OpAdd, Member: bob}, {Op: roster.OpPromote, Member: bob}},
+		},
+		{
+			name: "held promotions and demotions are left out; a hold on a change not needed is ignored",
+			in: Input{Members: phones(alice, bob), Admins: phones(alice), Live: group(member(alice), admin(bob)), DemoteUnlisted: true,
+				Hold: map[roster.Change]bool{{Op: roster.OpPromote, Member: alice}: true, {Op: roster.OpDemote, Member: bob}: true, {Op: roster.OpRemove, Member: dave}: true}},
+			held:      []roster.Change{{Op: roster.OpPromote, Member: alice}, {Op: roster.OpDemote, Member: bob}},
+			protected: bothProtected,
 		},
 		{
 			name:      "steady state plans nothing",
@@ -108,9 +115,17 @@ func TestCompute(t *testing.T) {
 			for _, c := range []struct {
 				kind      string
 				got, want []roster.Phone
-			}{{"add", p.Add, tt.add}, {"promote", p.Promote, tt.promote}, {"demote", p.Demote, tt.demote}, {"remove", p.Remove, tt.remove}, {"held", p.Held, tt.held}} {
+			}{{"add", p.Add, tt.add}, {"promote", p.Promote, tt.promote}, {"demote", p.Demote, tt.demote}, {"remove", p.Remove, tt.remove}} {
 				if !slices.Equal(c.got, c.want) {
 					t.Errorf("%s = %v, want %v", c.kind, c.got, c.want)
+				}
+			}
+			if !slices.Equal(p.Held, tt.held) {
+				t.Errorf("held = %v, want %v", p.Held, tt.held)
+			}
+			for _, c := range append(slices.Clone(p.Held), p.Awaiting...) {
+				if !p.Needed()[c] {
+					t.Errorf("Needed() lacks %v", c)
 				}
 			}
 			if !slices.Equal(p.Awaiting, tt.awaiting) {

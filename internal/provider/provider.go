@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/wagov/wagov/internal/roster"
@@ -33,16 +34,23 @@ const (
 	// ResultUnknown: the provider's answer says nothing reliable about this member; the next
 	// read tells.
 	ResultUnknown Result = "Unknown"
-	// ResultNotConfirmed: the provider accepted an add, but the member never appeared in the
-	// group within the provider's read lag (for example a privacy refusal that the provider
-	// did not report).
-	ResultNotConfirmed Result = "NotConfirmed"
+	// ResultNotTakingEffect: the provider accepted the change, but a read past the provider's
+	// read lag still does not show it (for example a privacy refusal the provider did not
+	// report, or a promote that an engine answers 200 and drops).
+	ResultNotTakingEffect Result = "NotTakingEffect"
+	// ResultPresentUnresolved: the provider says the member is already in the group, but its
+	// read shows them only by a hidden id (@lid) without a number, so wagov cannot see them.
+	ResultPresentUnresolved Result = "PresentUnresolved"
+	// ResultRateOverlimit: WhatsApp refused this member because the account sent too much too
+	// fast (its IQ "rate-overlimit", which some engines pass on as a per-member 400 or 429).
+	// It is a signal about the account, not the member: the account pauses.
+	ResultRateOverlimit Result = "RateOverlimit"
 )
 
 // Terminal reports whether the outcome needs a person or time, so that retrying at once is useless.
 func (r Result) Terminal() bool {
 	switch r {
-	case ResultInviteRequired, ResultNotOnWhatsApp, ResultRecentlyLeft, ResultGroupFull, ResultRejected, ResultNotConfirmed:
+	case ResultInviteRequired, ResultNotOnWhatsApp, ResultRecentlyLeft, ResultGroupFull, ResultRejected, ResultNotTakingEffect, ResultPresentUnresolved:
 		return true
 	}
 	return false
@@ -64,8 +72,16 @@ func AddResult(code int) Result {
 		return ResultRecentlyLeft
 	case 419:
 		return ResultGroupFull
+	case 400, 429:
+		return ResultRateOverlimit
 	}
 	return ResultRejected
+}
+
+// RateOverlimit reports whether an outcome is WhatsApp's per-member signal that the account
+// is sending too fast: the result itself, or a message carrying WhatsApp's "rate-overlimit".
+func (o Outcome) RateOverlimit() bool {
+	return o.Result == ResultRateOverlimit || strings.Contains(strings.ToLower(o.Message), "rate-overlimit")
 }
 
 // Outcome is what a write call did to one member.

@@ -165,7 +165,8 @@ func createObjects(ctx context.Context, k8s client.Client, endpoint string) erro
 		&whatsappv1.WhatsAppProvider{ObjectMeta: metav1.ObjectMeta{Namespace: "bench", Name: "twochat"}, Spec: whatsappv1.ProviderSpec{
 			Type: whatsappv1.ProviderTwoChat, Endpoint: endpoint, AllowInsecureHTTP: true, Account: ownNumber,
 			CredentialsRef: whatsappv1.SecretKeyRef{Name: "key", Key: "apiKey"},
-			RateLimit:      &whatsappv1.RateLimit{RequestsPerMinute: perMinute, Burst: burst}}},
+			RateLimit:      &whatsappv1.RateLimit{RequestsPerMinute: perMinute, Burst: burst},
+			AddRateLimit:   &whatsappv1.AddRateLimit{AddsPerMinute: 6000, AddsPerDay: 1000000}}},
 	}
 	for _, o := range objs {
 		if err := k8s.Create(ctx, o); err != nil {
