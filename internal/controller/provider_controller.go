@@ -43,15 +43,15 @@ type ProviderReconciler struct {
 	NewList func() client.ObjectList
 	// Recheck is how often a Ready account is checked again.
 	Recheck time.Duration
+	// MinRecheck is the first wait before rejected credentials are checked again; the wait
+	// grows with the time they have been rejected (so the checks double), up to Recheck.
+	MinRecheck time.Duration
 	// Options tune the controller (concurrency, backoff).
 	Options ctrl.Options
 	// Trips carries the providers whose account's write breaker just opened.
 	Trips <-chan event.GenericEvent
 }
 
-// minRecheck is the first wait before rejected credentials are checked again; it grows with the
-// time they have been rejected, up to Recheck.
-const minRecheck = 30 * time.Second
 
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappproviders;clusterwhatsappproviders,verbs=get;list;watch
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappproviders/status;clusterwhatsappproviders/status,verbs=get;update;patch
@@ -169,13 +169,13 @@ func (r *ProviderReconciler) checkAccount(ctx context.Context, obj whatsappv1.Pr
 }
 
 // credentialsRecheck is when to check rejected credentials again: as long again as they have
-// been rejected (so the checks double), from minRecheck up to Recheck.
+// been rejected (so the checks double), from MinRecheck up to Recheck.
 func (r *ProviderReconciler) credentialsRecheck(obj whatsappv1.ProviderObject, now time.Time) time.Duration {
-	d := minRecheck
+	d := max(r.MinRecheck, time.Second)
 	if c := apimeta.FindStatusCondition(obj.ProviderStatus().Conditions, whatsappv1.ConditionReady); c != nil {
 		d = max(d, now.Sub(c.LastTransitionTime.Time))
 	}
-	return min(d, max(r.Recheck, minRecheck))
+	return min(d, max(r.Recheck, d))
 }
 
 // SetupWithManager registers the controller and the Secret index it watches through.

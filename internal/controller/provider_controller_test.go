@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -52,19 +53,25 @@ func TestMissingSecretThenCreated(t *testing.T) {
 
 // A wrong key gives InvalidCredentials after one call, with no retry storm, and never shows
 // the key; fixing the Secret recovers.
-func TestWrongKeyIsNotRetriedUntilTheSecretChanges(t *testing.T) {
+// A wrong key is Stalled, checked again with a doubling backoff (the suite's first wait is 1s),
+// never in a loop, and at once when the Secret changes.
+func TestWrongKeyIsCheckedAgainWithBackoff(t *testing.T) {
 	ns := newNamespace(t)
 	const wrong = "wrong-key-s3cr3t"
 	mark := time.Now()
 	createSecret(t, ns, "bad", wrong)
 	createProvider(t, ns, providerRef, "bad")
 	waitProviderReady(t, ns, providerRef, metav1.ConditionFalse, whatsappv1.ReasonInvalidCredentials)
-	consistently(t, 1500*time.Millisecond, func() error {
-		if n := accountCalls(mark); n != 1 {
-			return fmt.Errorf("%d account calls with a wrong key, want exactly 1", n)
+	// Checks at about 0, 1, 2 and 4 s: a fixed 1s retry would make 7 in 6.5 s, no retry 1.
+	consistently(t, 6500*time.Millisecond, func() error {
+		if n := accountCalls(mark); n > 5 {
+			return fmt.Errorf("%d account calls with a wrong key, want at most 5 in 6.5s (a doubling backoff)", n)
 		}
 		return nil
 	})
+	if n := accountCalls(mark); n < 3 {
+		t.Errorf("%d account calls with a wrong key in 6.5s, want at least 3: it must be checked again", n)
+	}
 	var p whatsappv1.WhatsAppProvider
 	if err := k8s.Get(suiteCtx, types.NamespacedName{Namespace: ns, Name: providerRef}, &p); err != nil {
 		t.Fatal(err)
@@ -84,6 +91,17 @@ func TestWrongKeyIsNotRetriedUntilTheSecretChanges(t *testing.T) {
 	if err := k8s.Update(suiteCtx, &s); err != nil {
 		t.Fatal(err)
 	}
+	waitProviderReady(t, ns, providerRef, metav1.ConditionTrue, whatsappv1.ReasonAccountReady)
+}
+
+// One transient 401 does not strand the provider: it is checked again and turns Ready.
+func TestTransientUnauthorizedRecovers(t *testing.T) {
+	ns := newNamespace(t)
+	t.Cleanup(world.ClearFaults)
+	world.InjectFault(sim.Fault{Provider: "TwoChat", Op: sim.OpAccount, Status: http.StatusUnauthorized, Times: 1})
+	createSecret(t, ns, "twochat-key", apiKey)
+	createProvider(t, ns, providerRef, "twochat-key")
+	waitProviderReady(t, ns, providerRef, metav1.ConditionFalse, whatsappv1.ReasonInvalidCredentials)
 	waitProviderReady(t, ns, providerRef, metav1.ConditionTrue, whatsappv1.ReasonAccountReady)
 }
 
@@ -114,6 +132,8 @@ func TestClusterProviderAdmitsOnlyAllowedNamespaces(t *testing.T) {
 			ProviderSpec: whatsappv1.ProviderSpec{
 				Type: whatsappv1.ProviderTwoChat, Endpoint: simURL, AllowInsecureHTTP: true, Account: ownNumber,
 				CredentialsRef: whatsappv1.SecretKeyRef{Name: "shared-key", Key: "apiKey", Namespace: secrets},
+				RateLimit:      &whatsappv1.RateLimit{RequestsPerMinute: 6000, Burst: 50},
+				AddRateLimit:   &whatsappv1.AddRateLimit{AddsPerMinute: 6000, AddsPerDay: 1000000},
 			},
 			AllowedNamespaces: []string{allowed},
 		},

@@ -32,6 +32,9 @@ type Options struct {
 	ConfirmAfter time.Duration
 	// ProviderRecheck is how often a Ready provider account is checked again.
 	ProviderRecheck time.Duration
+	// CredentialsRecheck is the first wait before rejected credentials are checked again; the
+	// wait grows with the time they have been rejected, up to ProviderRecheck.
+	CredentialsRecheck time.Duration
 	// MaxTokenWait is the longest a sync waits in place for its account's budget.
 	MaxTokenWait time.Duration
 	// BackoffBase and BackoffMax bound the per-object exponential backoff after errors.
@@ -46,14 +49,15 @@ type Options struct {
 // DefaultOptions are the values the operator's flags default to.
 func DefaultOptions() Options {
 	return Options{
-		GroupConcurrency: 4,
-		ConfirmAfter:     10 * time.Second,
-		ProviderRecheck:  10 * time.Minute,
-		MaxTokenWait:     2 * time.Second,
-		BackoffBase:      time.Second,
-		BackoffMax:       5 * time.Minute,
-		ChangeBackoff:    5 * time.Minute,
-		MaxChangeBackoff: 12 * time.Hour,
+		GroupConcurrency:   4,
+		ConfirmAfter:       10 * time.Second,
+		ProviderRecheck:    10 * time.Minute,
+		CredentialsRecheck: 30 * time.Second,
+		MaxTokenWait:       2 * time.Second,
+		BackoffBase:        time.Second,
+		BackoffMax:         5 * time.Minute,
+		ChangeBackoff:      5 * time.Minute,
+		MaxChangeBackoff:   12 * time.Hour,
 	}
 }
 
@@ -109,7 +113,7 @@ func Setup(mgr manager.Manager, o Options) error {
 		{"clusterwhatsappprovider", true, func() whatsappv1.ProviderObject { return &whatsappv1.ClusterWhatsAppProvider{} }, func() client.ObjectList { return &whatsappv1.ClusterWhatsAppProviderList{} }},
 	}
 	for _, p := range providers {
-		r := &ProviderReconciler{Client: mgr.GetClient(), Connector: conn, New: p.new, NewList: p.newList, Recheck: o.ProviderRecheck, Options: opts(2), Trips: trips[p.cluster]}
+		r := &ProviderReconciler{Client: mgr.GetClient(), Connector: conn, New: p.new, NewList: p.newList, Recheck: o.ProviderRecheck, MinRecheck: o.CredentialsRecheck, Options: opts(2), Trips: trips[p.cluster]}
 		if err := r.SetupWithManager(mgr, p.name); err != nil {
 			return err
 		}

@@ -16,7 +16,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -28,6 +32,10 @@ import (
 )
 
 var (
+	restConfig   *rest.Config
+	suiteScheme  *runtime.Scheme
+	stopOperator func()
+
 	k8s        client.Client
 	world      *sim.Sim
 	simURL     string
@@ -79,46 +87,70 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "register types:", err)
 		return 1
 	}
-	metricsAddr, err := freeLoopbackAddr()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pick a metrics port:", err)
-		return 1
-	}
-	metricsURL = "http://" + metricsAddr + "/metrics"
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:  scheme,
-		Metrics: metricsserver.Options{BindAddress: metricsAddr},
-		Client:  controller.ClientOptions(),
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "create manager:", err)
-		return 1
-	}
-	opts := controller.DefaultOptions()
-	opts.ConfirmAfter = 200 * time.Millisecond
-	opts.BackoffBase = 200 * time.Millisecond
-	opts.BackoffMax = 2 * time.Second
-	opts.ProviderRecheck = time.Hour
-	opts.HTTP = &http.Client{Timeout: 2 * time.Second} // so that a latency fault times out quickly
-	if err := controller.Setup(mgr, opts); err != nil {
-		fmt.Fprintln(os.Stderr, "set up controllers:", err)
-		return 1
-	}
+	restConfig, suiteScheme = cfg, scheme
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	suiteCtx = ctx
-	go func() {
-		if err := mgr.Start(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "manager stopped:", err)
-		}
-	}()
-	k8s = mgr.GetClient()
+	if stopOperator, err = startOperator(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { stopOperator() }()
 	// A direct client for writes, so tests never race the cache.
 	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
 		fmt.Fprintln(os.Stderr, "create client:", err)
 		return 1
 	}
 	return m.Run()
+}
+
+// startOperator starts the operator as cmd/wagov wires it, with fresh in-process state, and
+// returns a function that stops it and waits until it has.
+func startOperator() (func(), error) {
+	metricsAddr, err := freeLoopbackAddr()
+	if err != nil {
+		return nil, fmt.Errorf("pick a metrics port: %w", err)
+	}
+	metricsURL = "http://" + metricsAddr + "/metrics"
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+		Scheme:     suiteScheme,
+		Metrics:    metricsserver.Options{BindAddress: metricsAddr},
+		Client:     controller.ClientOptions(),
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)}, // a restart registers the names again
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create manager: %w", err)
+	}
+	opts := controller.DefaultOptions()
+	opts.ConfirmAfter = 200 * time.Millisecond
+	opts.BackoffBase = 200 * time.Millisecond
+	opts.BackoffMax = 2 * time.Second
+	opts.ProviderRecheck = time.Hour
+	opts.CredentialsRecheck = time.Second
+	opts.HTTP = &http.Client{Timeout: 2 * time.Second} // so that a latency fault times out quickly
+	if err := controller.Setup(mgr, opts); err != nil {
+		return nil, fmt.Errorf("set up controllers: %w", err)
+	}
+	ctx, cancel := context.WithCancel(suiteCtx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := mgr.Start(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "manager stopped:", err)
+		}
+	}()
+	return func() { cancel(); <-done }, nil
+}
+
+// restartOperator kills the running operator and starts a new one, as a pod restart or a
+// leader change would: whatever the operator kept in memory is gone.
+func restartOperator(t *testing.T) {
+	t.Helper()
+	stopOperator()
+	var err error
+	if stopOperator, err = startOperator(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // freeLoopbackAddr returns a loopback address with a port that was free a moment ago.

@@ -38,6 +38,8 @@ type typeCase struct {
 	Want map[string]string
 	// ReadsPerSync is how many read calls one sync makes (1, or 2 where the API splits them).
 	ReadsPerSync int
+	// Tune, when set, changes the provider's spec before it is created.
+	Tune func(*whatsappv1.ProviderSpec)
 }
 
 func convergesOn(t *testing.T, c typeCase) {
@@ -66,6 +68,13 @@ func typeProvider(t *testing.T, c typeCase) string {
 	if err := world.Add(sim.Seed{Accounts: []sim.Account{c.Account}, Groups: []sim.SeedGroup{c.Group}}); err != nil {
 		t.Fatal(err)
 	}
+	return providerFor(t, c)
+}
+
+// providerFor creates a namespace with a Ready provider of the case's type, for an account
+// already in the simulator.
+func providerFor(t *testing.T, c typeCase) string {
+	t.Helper()
 	ns := newNamespace(t)
 	if err := k8s.Create(suiteCtx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "credentials"},
@@ -73,7 +82,7 @@ func typeProvider(t *testing.T, c typeCase) string {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := k8s.Create(suiteCtx, &whatsappv1.WhatsAppProvider{
+	p := &whatsappv1.WhatsAppProvider{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: providerRef},
 		Spec: whatsappv1.ProviderSpec{
 			Type: c.Type, Endpoint: simURL + c.EndpointPath, AllowInsecureHTTP: true, Account: c.SpecAccount,
@@ -81,7 +90,11 @@ func typeProvider(t *testing.T, c typeCase) string {
 			RateLimit:      &whatsappv1.RateLimit{RequestsPerMinute: 6000, Burst: 50},
 			AddRateLimit:   &whatsappv1.AddRateLimit{AddsPerMinute: 6000, AddsPerDay: 1000000},
 		},
-	}); err != nil {
+	}
+	if c.Tune != nil {
+		c.Tune(&p.Spec)
+	}
+	if err := k8s.Create(suiteCtx, p); err != nil {
 		t.Fatal(err)
 	}
 	waitProviderReady(t, ns, providerRef, metav1.ConditionTrue, whatsappv1.ReasonAccountReady)
