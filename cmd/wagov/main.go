@@ -25,6 +25,9 @@ func main() {
 	flag.DurationVar(&o.ConfirmAfter, "confirm-after", o.ConfirmAfter, "how long after writing changes a group is read again to confirm them")
 	flag.DurationVar(&o.ProviderRecheck, "provider-recheck", o.ProviderRecheck, "how often a Ready provider account is checked again")
 	flag.DurationVar(&o.MaxTokenWait, "max-token-wait", o.MaxTokenWait, "longest a sync waits in place for its account's rate limit before requeueing")
+	flag.DurationVar(&o.ChangeBackoff, "change-backoff", o.ChangeBackoff, "first wait before a change the provider refused or that did not take effect is sent again (it doubles)")
+	flag.DurationVar(&o.MaxChangeBackoff, "max-change-backoff", o.MaxChangeBackoff, "longest wait before such a change is sent again")
+	flag.DurationVar(&o.CredentialsRecheck, "credentials-recheck", o.CredentialsRecheck, "first wait before rejected credentials are checked again (it grows up to --provider-recheck)")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
