@@ -52,7 +52,6 @@ type ProviderReconciler struct {
 	Trips <-chan event.GenericEvent
 }
 
-
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappproviders;clusterwhatsappproviders,verbs=get;list;watch
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappproviders/status;clusterwhatsappproviders/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch

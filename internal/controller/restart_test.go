@@ -61,7 +61,9 @@ func TestRestartOfConvergedGroupsKeepsTheRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns := providerFor(t, typeCase{Type: whatsappv1.ProviderTwoChat, Account: sim.Account{Name: account, APIKey: account + "-key"}, SpecAccount: own,
-		Tune: func(p *whatsappv1.ProviderSpec) { p.RateLimit = &whatsappv1.RateLimit{RequestsPerMinute: perMinute, Burst: burst} }})
+		Tune: func(p *whatsappv1.ProviderSpec) {
+			p.RateLimit = &whatsappv1.RateLimit{RequestsPerMinute: perMinute, Burst: burst}
+		}})
 	interval := func(g *whatsappv1.WhatsAppGroup) { g.Spec.Interval = &metav1.Duration{Duration: 40 * time.Second} }
 	for i := range groups {
 		createGroup(t, ns, fmt.Sprintf("g%02d", i), fmt.Sprintf("WAG-restart-many-%02d", i), admins(own), interval)
