@@ -19,8 +19,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/metrics"
 	"github.com/wagov/wagov/internal/plan"
 	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/provider/httpx"
 	"github.com/wagov/wagov/internal/roster"
 )
 
@@ -137,7 +139,7 @@ func apply(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 	failedAdds := map[roster.Phone]bool{}
 	for _, st := range s.steps() {
 		members := slices.DeleteFunc(slices.Clone(planned[st.op]), func(m roster.Phone) bool { return failedAdds[m] })
-		queue := slices.Collect(slices.Chunk(members, s.conn.MaxBatch))
+		queue := slices.Collect(slices.Chunk(members, s.conn.Batch(st.op)))
 		var done []roster.Phone
 		for len(queue) > 0 {
 			batch := queue[0]
@@ -150,8 +152,16 @@ func apply(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 			if len(rest) > 0 {
 				queue = append([][]roster.Phone{rest}, queue...)
 			}
-			outcomes, err := s.conn.Client.Change(ctx, s.g.Spec.GroupID, st.op, batch)
+			// The token taken in clearToWrite pays for the call's first request.
+			outcomes, err := s.conn.Client.Change(httpx.Prepaid(ctx, 1), s.g.Spec.GroupID, st.op, batch)
 			s.conn.Account.Wrote()
+			if res, held := s.waitForBudget(err); held {
+				// A type that makes more than one request per write ran out of budget mid-call.
+				s.callFailed(st.op, batch, err)
+				s.reportApplied(st, done, "")
+				s.applying("waiting for the account's rate limit")
+				return res, nil
+			}
 			switch {
 			case errors.Is(err, provider.ErrInvalidRequest) && len(batch) > 1:
 				s.unmark(st.op, batch)
@@ -211,8 +221,11 @@ func (s *groupSync) clearToWrite(ctx context.Context, op roster.Op, batch []rost
 			acct.ReturnAdds(granted)
 		}
 	}
-	if wait, err := s.take(ctx, 1); err != nil || wait > 0 {
+	if wait, err := acct.Take(ctx, 1, s.r.MaxTokenWait); err != nil || wait > 0 {
 		giveBack()
+		if wait > 0 {
+			metrics.RateLimitWaits.WithLabelValues(s.conn.Type, "bucket").Inc()
+		}
 		s.applying("waiting for the account's rate limit")
 		return nil, nil, reconcile.Result{RequeueAfter: wait}, err
 	}
@@ -287,6 +300,11 @@ func (s *groupSync) unmark(op roster.Op, members []roster.Phone) {
 // admin, unknown group) made no change, so the batch is not in flight; any other failure (a
 // timeout, a 5xx, a garbled answer) may have made it, so the read decides.
 func (s *groupSync) callFailed(op roster.Op, batch []roster.Phone, err error) {
+	if _, held := provider.BudgetWait(err); held {
+		// Its write request was held for the budget: nothing was sent.
+		s.unmark(op, batch)
+		return
+	}
 	for _, sentinel := range []error{provider.ErrRateLimited, provider.ErrUnauthorized, provider.ErrNotAdmin, provider.ErrNotFound} {
 		if errors.Is(err, sentinel) {
 			s.unmark(op, batch)

@@ -223,21 +223,23 @@ func connect(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 	return reconcile.Result{}, nil
 }
 
-// take waits for n tokens of the account's budget, or says how long to come back after.
-func (s *groupSync) take(ctx context.Context, n int) (time.Duration, error) {
-	wait, err := s.conn.Account.Take(ctx, n, s.r.MaxTokenWait)
-	if wait > 0 {
-		metrics.RateLimitWaits.WithLabelValues(s.conn.Type, "bucket").Inc()
+// waitForBudget settles a call that the account's own budget held back (nothing was sent): the
+// group comes back when a token may be there, instead of holding a worker.
+func (s *groupSync) waitForBudget(err error) (reconcile.Result, bool) {
+	wait, ok := provider.BudgetWait(err)
+	if !ok {
+		return reconcile.Result{}, false
 	}
-	return wait, err
+	metrics.RateLimitWaits.WithLabelValues(s.conn.Type, "bucket").Inc()
+	return reconcile.Result{RequeueAfter: max(wait, time.Millisecond)}, true
 }
 
 // readGroup reads the live group once and indexes it.
 func readGroup(ctx context.Context, s *groupSync) (reconcile.Result, error) {
-	if wait, err := s.take(ctx, s.conn.ReadCalls); err != nil || wait > 0 {
-		return reconcile.Result{RequeueAfter: wait}, err
-	}
 	live, err := s.conn.Client.ReadGroup(ctx, s.g.Spec.GroupID)
+	if res, held := s.waitForBudget(err); held {
+		return res, nil
+	}
 	if err != nil {
 		return s.providerFailed(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -60,6 +61,9 @@ type ProviderReconciler struct {
 func (r *ProviderReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	obj := r.New()
 	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.Connector.Forget(req.NamespacedName)
+		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	before := obj.ProviderStatus().DeepCopy()
@@ -128,14 +132,10 @@ func (r *ProviderReconciler) showBreaker(obj whatsappv1.ProviderObject, conn *Co
 
 // checkAccount makes the provider's read call and sets Ready from its answer.
 func (r *ProviderReconciler) checkAccount(ctx context.Context, obj whatsappv1.ProviderObject, conn *Connection, setReady func(metav1.ConditionStatus, string, string)) (reconcile.Result, error) {
-	wait, err := conn.Account.Take(ctx, 1, 5*time.Second)
-	if err != nil {
-		return reconcile.Result{}, err
+	err := conn.Client.CheckAccount(ctx)
+	if wait, held := provider.BudgetWait(err); held {
+		return reconcile.Result{RequeueAfter: max(wait, time.Millisecond)}, nil
 	}
-	if wait > 0 {
-		return reconcile.Result{RequeueAfter: wait}, nil
-	}
-	err = conn.Client.CheckAccount(ctx)
 	now := metav1.Now()
 	obj.ProviderStatus().LastCheckedTime = &now
 	if errors.Is(err, provider.ErrUnavailable) || errors.Is(err, provider.ErrUnauthorized) {

@@ -85,7 +85,7 @@ func Setup(mgr manager.Manager, o Options) error {
 		o.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
 	accounts := ratelimit.NewAccounts()
-	conn := &Connector{Client: mgr.GetClient(), HTTP: o.HTTP, Accounts: accounts}
+	conn := &Connector{Client: mgr.GetClient(), Metadata: mgr.GetCache(), HTTP: o.HTTP, Accounts: accounts, MaxTokenWait: o.MaxTokenWait}
 	// An account's breaker opening wakes the providers acting through it, which show it.
 	trips := map[bool]chan event.GenericEvent{true: make(chan event.GenericEvent, 64), false: make(chan event.GenericEvent, 64)}
 	accounts.OnTrip = func(key string) {

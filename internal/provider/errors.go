@@ -46,3 +46,29 @@ func RetryAfter(err error) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// ErrBudget: the call was not sent because the account's request budget has no token soon;
+// see BudgetError for when to come back. Nothing reached the provider.
+var ErrBudget = errors.New("waiting for the account's request budget")
+
+// BudgetError is a call held back by the account's own budget (not the provider's 429).
+type BudgetError struct {
+	// Wait is how long until a token may be there.
+	Wait time.Duration
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("waiting %s for the account's request budget", e.Wait.Round(time.Millisecond))
+}
+
+// Is makes errors.Is(err, ErrBudget) true.
+func (e *BudgetError) Is(target error) bool { return target == ErrBudget }
+
+// BudgetWait returns how long a budget error asks to wait, and whether err is one.
+func BudgetWait(err error) (time.Duration, bool) {
+	var be *BudgetError
+	if errors.As(err, &be) {
+		return be.Wait, true
+	}
+	return 0, false
+}

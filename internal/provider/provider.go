@@ -29,6 +29,9 @@ const (
 	ResultRecentlyLeft Result = "RecentlyLeft"
 	// ResultGroupFull: the group has reached its size limit (419).
 	ResultGroupFull Result = "GroupFull"
+	// ResultCommunityGroup: WhatsApp will not add anyone directly to this group because it
+	// belongs to a community (417); they can join by invite.
+	ResultCommunityGroup Result = "CommunityGroup"
 	// ResultRejected: the provider refused the change for this member without a known reason.
 	ResultRejected Result = "Rejected"
 	// ResultUnknown: the provider's answer says nothing reliable about this member; the next
@@ -50,7 +53,7 @@ const (
 // Terminal reports whether the outcome needs a person or time, so that retrying at once is useless.
 func (r Result) Terminal() bool {
 	switch r {
-	case ResultInviteRequired, ResultNotOnWhatsApp, ResultRecentlyLeft, ResultGroupFull, ResultRejected, ResultNotTakingEffect, ResultPresentUnresolved:
+	case ResultInviteRequired, ResultNotOnWhatsApp, ResultRecentlyLeft, ResultGroupFull, ResultCommunityGroup, ResultRejected, ResultNotTakingEffect, ResultPresentUnresolved:
 		return true
 	}
 	return false
@@ -70,6 +73,8 @@ func AddResult(code int) Result {
 		return ResultNotOnWhatsApp
 	case 408:
 		return ResultRecentlyLeft
+	case 417:
+		return ResultCommunityGroup
 	case 419:
 		return ResultGroupFull
 	case 400, 429:
@@ -92,8 +97,11 @@ type Outcome struct {
 	Message string // what the provider said, never a credential
 }
 
-// Client talks to one provider account. Implementations are safe for concurrent use and make
-// exactly one HTTP call per method call unless their type's API needs two for a read.
+// Client talks to one provider account. Implementations are safe for concurrent use and send
+// every request through Config.HTTP, which charges it to the account's budget. The controller
+// keeps one Client per provider object (and generation and credential), so a Client may keep
+// what it learns of its account (its own number, which paths the server answers, how the last
+// read addressed each member) for its lifetime.
 type Client interface {
 	// CheckAccount makes one cheap read call that proves the credentials and the account work.
 	CheckAccount(ctx context.Context) error
@@ -113,23 +121,31 @@ type Config struct {
 	Account string
 	// Credential is the API key (GOWA: "user:password").
 	Credential string
-	// HTTP is the client to send requests with; nil means a default with a timeout.
+	// HTTP is the client to send every request with: the controller's charges each to the
+	// account's budget and refuses unsafe redirects. nil means httpx.DefaultHTTP.
 	HTTP *http.Client
+}
+
+// BatchFor is the most participants one call of op may carry.
+func (c Capabilities) BatchFor(op roster.Op) int {
+	if n, ok := c.OpBatch[op]; ok && n > 0 {
+		return n
+	}
+	return max(c.MaxBatch, 1)
 }
 
 // Capabilities are the fixed facts of a provider type that the controller plans around.
 type Capabilities struct {
 	// MaxBatch is the most participants one write call may carry.
 	MaxBatch int
+	// OpBatch, when it names an operation, is that operation's cap instead of MaxBatch (an API
+	// whose add takes several members and whose other writes take one).
+	OpBatch map[roster.Op]int
 	// DefaultEndpoint is the base URL of a hosted type; empty for self-hosted types.
 	DefaultEndpoint string
 	// ReadCalls is how many HTTP calls one ReadGroup makes in steady state (0 means 1), so that
 	// the account's token bucket counts them all.
 	ReadCalls int
-	// Canonical, when set, maps the forms of one person's number that the provider treats as
-	// the same (it rewrites numbers on writes) to one form; the controller then reads a member
-	// back under the number the spec declares.
-	Canonical func(roster.Phone) roster.Phone
 	// ReadLag is how long the provider's reads may trail its writes: a change sent within it
 	// and not yet visible is awaited, not sent again.
 	ReadLag time.Duration

@@ -48,6 +48,14 @@ func New(typeName string, cfg Config) (Client, Capabilities, error) {
 	return c, r.caps, err
 }
 
+// CapabilitiesOf returns a registered type's capabilities.
+func CapabilitiesOf(typeName string) (Capabilities, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	r, ok := registry[typeName]
+	return r.caps, ok
+}
+
 // Types lists the registered type names.
 func Types() []string {
 	mu.RLock()

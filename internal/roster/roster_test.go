@@ -136,3 +136,27 @@ func TestRoleOf(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonical(t *testing.T) {
+	tests := []struct{ in, want Phone }{
+		{"5531987654321", "5531987654321"}, // Brazilian mobile with its ninth digit
+		{"553187654321", "5531987654321"},  // the same mobile without it
+		{"551187654321", "5511987654321"},  // São Paulo too
+		{"551133334444", "551133334444"},   // a landline has no ninth digit
+		{"5215512345678", "5215512345678"}, // Mexican mobile with its 1
+		{"525512345678", "5215512345678"},  // and without it
+		{"5491112345678", "5491112345678"}, // Argentinian mobile with its 9
+		{"541112345678", "5491112345678"},  // and without it
+		{"447700900123", "447700900123"},   // other countries: as they are
+		{"12125550100", "12125550100"},
+	}
+	for _, tt := range tests {
+		got := Canonical(tt.in)
+		if got != tt.want {
+			t.Errorf("Canonical(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+		if again := Canonical(got); again != got {
+			t.Errorf("Canonical is not idempotent on %s: %s", got, again)
+		}
+	}
+}

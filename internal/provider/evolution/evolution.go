@@ -31,7 +31,7 @@ const MaxBatch = 5
 
 func init() {
 	// Self-hosted: no default endpoint. Reads go to the WhatsApp session live: no read lag.
-	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch, Canonical: Canonical}, New)
+	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch}, New)
 }
 
 // Client is one Evolution instance.
@@ -179,7 +179,6 @@ func (c *Client) remember(r instanceRow) roster.Phone {
 	if err != nil {
 		return ""
 	}
-	p = Canonical(p)
 	owners.Store(c.ownerKey(), p)
 	return p
 }
@@ -267,7 +266,7 @@ func toParticipant(p participant) roster.Participant {
 		out.Role = roster.Role(*p.Admin)
 	}
 	if phone, err := roster.Identify(p.ID, p.PhoneNumber); err == nil {
-		out.Phone = Canonical(phone)
+		out.Phone = phone
 	}
 	return out
 }

@@ -3,8 +3,9 @@
 // mobile "9" of Brazilian numbers whose area code is 31 or more and whose next digit is 7 or
 // more, and the third digit ("1" in Mexico, "9" in Argentina) of 13-digit Mexican and
 // Argentinian numbers. WhatsApp then knows the member by the shorter number, and reads return
-// it. The client plans with the full mobile form, so that a member declared as +55 31 9XXXX-XXXX
-// or +52 1 XX XXXX XXXX reads back as declared and is never added again.
+// it. roster.Canonical, which the controller compares every type's numbers with, maps both forms
+// to one, so that a member declared as +55 31 9XXXX-XXXX or +52 1 XX XXXX XXXX reads back as
+// declared and is never added again.
 
 package evolution
 
@@ -24,29 +25,6 @@ func stored(p roster.Phone) roster.Phone {
 	}
 	if len(n) == 13 && strings.HasPrefix(n, "55") && brazilianMobile(n[2:4], n[5]) {
 		return roster.Phone(n[:4] + n[5:])
-	}
-	return p
-}
-
-// Canonical returns the form wagov plans with for a number Evolution reports: the full mobile
-// number that createJid rewrites to p, or p itself when no rewrite leads to it. It undoes the
-// rewrite for every number in the full form (Canonical(stored(p)) == p when p carries the
-// Brazilian "9", the Mexican "1" or the Argentinian "9"); a member declared in the shorter form
-// (+52 XX XXXX XXXX, the old 8-digit Brazilian mobile) reads back in the full one.
-func Canonical(p roster.Phone) roster.Phone {
-	n := string(p)
-	if len(n) != 12 {
-		return p
-	}
-	switch n[:2] {
-	case "52":
-		return roster.Phone("521" + n[2:])
-	case "54":
-		return roster.Phone("549" + n[2:])
-	case "55":
-		if brazilianMobile(n[2:4], n[4]) {
-			return roster.Phone(n[:4] + "9" + n[4:])
-		}
 	}
 	return p
 }

@@ -32,12 +32,12 @@ func TestCountryForms(t *testing.T) {
 			if got := stored(tt.full); got != tt.stored {
 				t.Errorf("stored(%s) = %s, want %s", tt.full, got, tt.stored)
 			}
-			if got := Canonical(tt.stored); got != tt.canonical {
-				t.Errorf("Canonical(%s) = %s, want %s", tt.stored, got, tt.canonical)
+			if got := roster.Canonical(tt.stored); got != tt.canonical {
+				t.Errorf("roster.Canonical(%s) = %s, want %s", tt.stored, got, tt.canonical)
 			}
 			// What the client reports, sent back, reaches the same WhatsApp user.
-			if got := stored(Canonical(tt.stored)); got != tt.stored {
-				t.Errorf("stored(Canonical(%s)) = %s", tt.stored, got)
+			if got := stored(roster.Canonical(tt.stored)); got != tt.stored {
+				t.Errorf("stored(roster.Canonical(%s)) = %s", tt.stored, got)
 			}
 		})
 	}
@@ -51,8 +51,8 @@ func TestShortFormsReadBackFull(t *testing.T) {
 		"553187654321": "5531987654321", // Brazil's old 8-digit mobile
 		"541143215678": "5491143215678", // Argentina without the mobile 9
 	} {
-		if stored(short) != short || Canonical(short) != full {
-			t.Errorf("%s: stored %s, canonical %s, want %s and %s", short, stored(short), Canonical(short), short, full)
+		if stored(short) != short || roster.Canonical(short) != full {
+			t.Errorf("%s: stored %s, canonical %s, want %s and %s", short, stored(short), roster.Canonical(short), short, full)
 		}
 	}
 }

@@ -6,12 +6,14 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +25,7 @@ import (
 const maxBody = 4 << 20
 
 // DefaultHTTP is the client used when a Config has none.
-var DefaultHTTP = &http.Client{Timeout: 30 * time.Second}
+var DefaultHTTP = &http.Client{Timeout: 30 * time.Second, CheckRedirect: SafeRedirect}
 
 // Response is a fully read HTTP response.
 type Response struct {
@@ -62,6 +64,9 @@ func Do(ctx context.Context, hc *http.Client, method, url string, header http.He
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if be, ok := budgetWait(err); ok {
+			return nil, fmt.Errorf("%s %s: %w", method, redact(req), be)
 		}
 		return nil, fmt.Errorf("%s %s: %w: %s", method, redact(req), provider.ErrUnavailable, transportReason(err))
 	}
@@ -144,12 +149,20 @@ func StatusError(what string, r *Response, message string) error {
 	return fmt.Errorf("%s: HTTP %d: %w: %s", what, r.Status, sentinel, truncate(message, 200))
 }
 
-// Scrub replaces every occurrence of each non-empty secret in message, for provider text that
-// echoes what it was sent (such as "invalid API key <key>") before it goes into an error.
+// Scrub replaces every occurrence of each non-empty secret in message, as it is and in the forms
+// a request carries it (base64, as in HTTP Basic; URL-encoded, as in a query), for provider
+// text that echoes what it was sent (such as "invalid API key <key>") before it goes into an
+// error.
 func Scrub(message string, secrets ...string) string {
 	for _, secret := range secrets {
-		if secret != "" {
-			message = strings.ReplaceAll(message, secret, "[redacted]")
+		if secret == "" {
+			continue
+		}
+		forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret),
+			base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawStdEncoding.EncodeToString([]byte(secret)),
+			base64.URLEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret))}
+		for _, f := range forms {
+			message = strings.ReplaceAll(message, f, "[redacted]")
 		}
 	}
 	return message

@@ -1,9 +1,12 @@
 package httpx_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,10 +76,93 @@ func TestScrub(t *testing.T) {
 		{"user:pw refused", []string{"", "user:pw"}, "[redacted] refused"},
 		{"nothing secret", []string{""}, "nothing secret"},
 		{"nothing secret", nil, "nothing secret"},
+		{"basic dXNlcjpwdw== refused", []string{"user:pw"}, "basic [redacted] refused"},
+		{"query ?key=a%2Fb%3Dc&x=1", []string{"a/b=c"}, "query ?key=[redacted]&x=1"},
+		{"path /k/a%2Fb", []string{"a/b"}, "path /k/[redacted]"},
+		{"url-safe base64 YS9iPz8-", []string{"a/b??>"}, "url-safe base64 [redacted]"},
 	}
 	for _, tt := range tests {
 		if got := httpx.Scrub(tt.message, tt.secrets...); got != tt.want {
 			t.Errorf("Scrub(%q, %q) = %q, want %q", tt.message, tt.secrets, got, tt.want)
 		}
 	}
+}
+
+// A redirect to another host never carries the credential there, and https is never downgraded.
+func TestRedirectsStayOnTheHost(t *testing.T) {
+	var leaked []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked = append(leaked, r.Header.Get("X-User-Api-Key")+r.URL.RawQuery)
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/stolen?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+		case "/here":
+			http.Redirect(w, r, "/landed", http.StatusTemporaryRedirect)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+	defer srv.Close()
+	hc := httpx.NewClient(&http.Client{Timeout: 2 * time.Second}, nil)
+	header := http.Header{"X-User-Api-Key": {"s3cret"}}
+	if _, err := httpx.Do(context.Background(), hc, http.MethodGet, srv.URL+"/away?token=s3cret", header, nil); !errors.Is(err, provider.ErrUnavailable) {
+		t.Errorf("redirect to another host: err %v, want ErrUnavailable", err)
+	} else if errText := err.Error(); strings.Contains(errText, "s3cret") {
+		t.Errorf("the error shows the credential: %s", errText)
+	}
+	if len(leaked) != 0 {
+		t.Errorf("the other host received %q", leaked)
+	}
+	if r, err := httpx.Do(context.Background(), hc, http.MethodGet, srv.URL+"/here", header, nil); err != nil || r.Status != http.StatusOK {
+		t.Errorf("redirect on the same host: %v, %v; want it followed", r, err)
+	}
+	if err := httpx.SafeRedirect(mustRequest(t, "http://api.example/x"), []*http.Request{mustRequest(t, "https://api.example/y")}); err == nil {
+		t.Error("https to http on the same host was allowed")
+	}
+}
+
+// Every request takes a token first; one that gets none is not sent, and says how long to wait.
+func TestEveryRequestIsCharged(t *testing.T) {
+	sent := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent++ }))
+	defer srv.Close()
+	tokens := 2
+	taken := 0
+	hc := httpx.NewClient(nil, func(context.Context) (time.Duration, error) {
+		if tokens == 0 {
+			return 3 * time.Second, nil
+		}
+		tokens--
+		taken++
+		return 0, nil
+	})
+	for range 3 {
+		_, err := httpx.Do(context.Background(), hc, http.MethodGet, srv.URL, nil, nil)
+		if wait, ok := provider.BudgetWait(err); err != nil && (!ok || wait != 3*time.Second) {
+			t.Fatalf("err %v, want nil or a 3s budget wait", err)
+		}
+	}
+	if sent != 2 || taken != 2 {
+		t.Errorf("sent %d requests for %d tokens taken, want 2 and 2", sent, taken)
+	}
+	// A prepaid token pays for one request, and only one.
+	ctx := httpx.Prepaid(context.Background(), 1)
+	if _, err := httpx.Do(ctx, hc, http.MethodGet, srv.URL, nil, nil); err != nil || sent != 3 {
+		t.Errorf("prepaid request: %v, %d sent; want it sent without a token", err, sent)
+	}
+	if _, err := httpx.Do(ctx, hc, http.MethodGet, srv.URL, nil, nil); !errors.Is(err, provider.ErrBudget) || sent != 3 {
+		t.Errorf("second request on one prepaid token: %v, %d sent; want it held for the budget", err, sent)
+	}
+}
+
+func mustRequest(t *testing.T, u string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
