@@ -181,6 +181,50 @@ func (x *Exchange) Change(op, id string, actor roster.Phone, phones []roster.Pho
 	return x.sim.world.change(op, id, actor, phones, x.now, x.cutoff())
 }
 
+// Target is a participant as a write named them: their number, and whether the request named
+// them by their LID.
+type Target struct {
+	Phone roster.Phone
+	ByLID bool
+}
+
+// ChangeTargets is Change for dialects whose writes may name members by LID. In a LID-addressed
+// group, a promote, demote or remove that names a member by phone number is accepted and
+// changes nothing, as several engines do there (wwebjs#3602 and #3631, wa-js#3527,
+// evolution-api#1239); the same write naming the member's LID takes effect.
+func (x *Exchange) ChangeTargets(op, id string, actor roster.Phone, ts []Target) ([]bool, error) {
+	g, ok := x.sim.world.lookup(id)
+	if !ok {
+		return nil, ErrGroupNotFound
+	}
+	accepted := make([]bool, len(ts))
+	var send []roster.Phone
+	var at []int
+	for i, t := range ts {
+		if g.addressing == "lid" && !t.ByLID && op != OpAdd {
+			accepted[i] = true // dropped silently
+			continue
+		}
+		send = append(send, t.Phone)
+		at = append(at, i)
+	}
+	if len(send) == 0 {
+		// Still an admin's write: a non-admin is refused as a whole.
+		if _, err := x.Change(op, id, actor, nil); err != nil {
+			return nil, err
+		}
+		return accepted, nil
+	}
+	res, err := x.Change(op, id, actor, send)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range at {
+		accepted[i] = res[j]
+	}
+	return accepted, nil
+}
+
 // Now is the time of the call by the simulator's clock.
 func (x *Exchange) Now() time.Time { return x.now }
 

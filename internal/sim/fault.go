@@ -23,6 +23,9 @@ type Fault struct {
 	RetryAfter string `json:"retryAfter,omitempty"`
 	// Latency is waited before answering.
 	Latency Duration `json:"latency,omitempty"`
+	// RedirectTo, when set, answers 307 to this base URL with the call's path and query, as a
+	// proxy or a moved server does; the call changes nothing.
+	RedirectTo string `json:"redirectTo,omitempty"`
 	// Malformed serves the call (so a write takes effect) but answers 200 with the body cut
 	// in half, which is not valid JSON.
 	Malformed bool `json:"malformed,omitempty"`
@@ -38,6 +41,9 @@ func (f Fault) Validate() error {
 	}
 	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
 		errs = append(errs, fmt.Errorf("status %d is not an HTTP status", f.Status))
+	}
+	if (f.Status != 0 || f.Malformed) && f.RedirectTo != "" {
+		errs = append(errs, errors.New("redirectTo excludes status and malformed"))
 	}
 	if f.Status != 0 && f.Malformed {
 		errs = append(errs, errors.New("status and malformed exclude each other"))

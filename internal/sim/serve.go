@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -95,6 +96,11 @@ func (s *Sim) answer(w http.ResponseWriter, r *http.Request, d Dialect, rt Route
 		}
 		if f.Status != 0 {
 			return writeFault(w, d, f)
+		}
+		if f.RedirectTo != "" {
+			w.Header().Set("Location", strings.TrimSuffix(f.RedirectTo, "/")+r.URL.RequestURI())
+			w.WriteHeader(http.StatusTemporaryRedirect)
+			return http.StatusTemporaryRedirect
 		}
 	}
 	reply := s.serve(r, body, acct, rt)

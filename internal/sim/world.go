@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -177,7 +178,25 @@ func (g *group) settle(cutoff time.Time) {
 }
 
 func indexOf(ms []member, p roster.Phone) int {
-	return slices.IndexFunc(ms, func(m member) bool { return m.phone == p })
+	return slices.IndexFunc(ms, func(m member) bool { return whatsAppKey(m.phone) == whatsAppKey(p) })
+}
+
+// whatsAppKey is the number WhatsApp files a user under: it knows Brazilian mobiles with and
+// without the ninth digit (55 DD 9 XXXX-XXXX and 55 DD XXXX-XXXX), and Mexican and Argentinian
+// mobiles with and without their mobile prefix (52 1 …, 54 9 …), as one user, so a write naming
+// either form reaches the member listed in the other.
+func whatsAppKey(p roster.Phone) roster.Phone {
+	n := string(p)
+	if len(n) != 13 {
+		return p
+	}
+	switch {
+	case strings.HasPrefix(n, "521"), strings.HasPrefix(n, "549"):
+		return roster.Phone(n[:2] + n[3:])
+	case strings.HasPrefix(n, "55") && n[4] == '9' && n[5] >= '6':
+		return roster.Phone(n[:4] + n[5:])
+	}
+	return p
 }
 
 func (w *world) state(g *group, ms []member) GroupState {

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/wagov/wagov/internal/provider"
+	"github.com/wagov/wagov/internal/provider/httpx"
 	_ "github.com/wagov/wagov/internal/provider/supported"
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
@@ -35,6 +38,10 @@ type Case struct {
 	// NotAdmin is the sentinel a write by a non-admin account maps to (usually
 	// provider.ErrNotAdmin; a provider that answers it as a server error gives ErrUnavailable).
 	NotAdmin error
+	// LIDWrites is true where the API accepts an @lid target, so that the client writes to a
+	// member a read listed by LID with that LID. Where it is false, such a write must not claim
+	// to be Applied (the controller's outcome lifecycle then holds it).
+	LIDWrites bool
 }
 
 // cases is the table; each type's file appends its Case in init.
@@ -54,14 +61,27 @@ const (
 	leftLate = "+17137150000"  // recently left
 )
 
+// More numbers: a member WhatsApp files without Brazil's ninth digit, declared with it; a
+// member of the LID-addressed group.
+const (
+	brShort    = "+553187650001"
+	brDeclared = "+5531987650001"
+	lidMember  = "+33612340021"
+	lidOfIt    = "207134500000021@lid"
+)
+
 // fixture is one case's simulator and client.
 type fixture struct {
-	c      Case
-	sim    *sim.Sim
-	client provider.Client
-	url    string
-	group  string // the spec.groupID of the main group
-	other  string // the spec.groupID of a group where the account is a plain member
+	c        Case
+	sim      *sim.Sim
+	client   provider.Client
+	url      string
+	group    string // the spec.groupID of the main group
+	other    string // the spec.groupID of a group where the account is a plain member
+	lids     string // the spec.groupID of a LID-addressed group
+	rewrites string // the spec.groupID of a group with brShort in it
+	// tokens counts the account budget's tokens the client's requests took.
+	tokens atomic.Int64
 }
 
 func setup(t *testing.T, c Case) *fixture {
@@ -72,6 +92,7 @@ func setup(t *testing.T, c Case) *fixture {
 		People: []sim.Person{
 			{Phone: private, Privacy: true},
 			{Phone: notOnWA, Unregistered: true},
+			{Phone: lidMember, LID: lidOfIt},
 		},
 		Groups: []sim.SeedGroup{
 			{ID: "WAGc0000000-0000-4000-8000-000000000001", JID: "120363000000000101@g.us", Name: "Contract",
@@ -80,16 +101,30 @@ func setup(t *testing.T, c Case) *fixture {
 				RecentlyLeft: []string{leftLate}},
 			{ID: "WAGc0000000-0000-4000-8000-000000000002", JID: "120363000000000102@g.us", Name: "Not ours",
 				Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}, {Phone: own}}},
+			{ID: "WAGc0000000-0000-4000-8000-000000000003", JID: "120363000000000103@g.us", Name: "By LID", Addressing: "lid",
+				Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}, {Phone: own, Role: "admin"}, {Phone: lidMember}}},
+			{ID: "WAGc0000000-0000-4000-8000-000000000004", JID: "120363000000000104@g.us", Name: "Rewrites",
+				Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}, {Phone: own, Role: "admin"}, {Phone: brShort}}},
 		},
 	}
 	srv := simtest.Serve(t, seed)
-	cl, _, err := provider.New(c.Type, c.Config(srv.URL))
+	f := &fixture{c: c, sim: srv.Sim, url: srv.URL,
+		group: c.GroupID(seed.Groups[0].ID, seed.Groups[0].JID),
+		other: c.GroupID(seed.Groups[1].ID, seed.Groups[1].JID),
+		lids:  c.GroupID(seed.Groups[2].ID, seed.Groups[2].JID)}
+	f.rewrites = c.GroupID(seed.Groups[3].ID, seed.Groups[3].JID)
+	cfg := c.Config(srv.URL)
+	// As the controller does: every request the client sends takes a token of the budget.
+	cfg.HTTP = httpx.NewClient(cfg.HTTP, func(context.Context) (time.Duration, error) {
+		f.tokens.Add(1)
+		return 0, nil
+	})
+	cl, _, err := provider.New(c.Type, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{c: c, sim: srv.Sim, client: cl, url: srv.URL,
-		group: c.GroupID(seed.Groups[0].ID, seed.Groups[0].JID),
-		other: c.GroupID(seed.Groups[1].ID, seed.Groups[1].JID)}
+	f.client = cl
+	return f
 }
 
 // truth returns the main group's roster in the simulator: +E164 → role.
@@ -121,6 +156,11 @@ func TestContract(t *testing.T) {
 			t.Run("RetryAfter", func(t *testing.T) { retryAfter(t, setup(t, c)) })
 			t.Run("PerMemberOutcomes", func(t *testing.T) { perMember(t, setup(t, c)) })
 			t.Run("IdempotentReplays", func(t *testing.T) { replays(t, setup(t, c)) })
+			t.Run("KnowsItsOwnNumber", func(t *testing.T) { ownNumber(t, setup(t, c)) })
+			t.Run("EveryCallTakesAToken", func(t *testing.T) { callsEqualTokens(t, setup(t, c)) })
+			t.Run("NoCredentialToAnotherHost", func(t *testing.T) { noRedirect(t, setup(t, c)) })
+			t.Run("RewrittenNumberIsOnePerson", func(t *testing.T) { rewrites(t, setup(t, c)) })
+			t.Run("WritesAddressLIDGroupsByLID", func(t *testing.T) { lidWrites(t, setup(t, c)) })
 		})
 	}
 }
@@ -354,5 +394,129 @@ func replays(t *testing.T, f *fixture) {
 		if after[n] != r {
 			t.Errorf("replays changed %s: %s → %s", n, r, after[n])
 		}
+	}
+}
+
+// ownNumber: every type learns which number its account acts as, from the configured number or a
+// documented session or device read, so that Enforce can tell the account's own admin rights
+// from an unlisted admin's.
+func ownNumber(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	own := phone(f.c.Account.Numbers[0])
+	if err := f.client.CheckAccount(ctx); err != nil {
+		t.Fatalf("CheckAccount: %v", err)
+	}
+	id, ok := f.client.(provider.Identity)
+	if !ok {
+		t.Fatalf("%T does not implement provider.Identity", f.client)
+	}
+	if got := id.OwnNumber(); got != own {
+		t.Errorf("OwnNumber() = %q after CheckAccount, want %s", got, own)
+	}
+	g, err := f.client.ReadGroup(ctx, f.group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Self != own {
+		t.Errorf("ReadGroup Self = %q, want %s", g.Self, own)
+	}
+}
+
+// callsEqualTokens: the account's budget sees every HTTP call the client makes, reads, lookups,
+// probes and writes alike.
+func callsEqualTokens(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	if err := f.client.CheckAccount(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := f.client.ReadGroup(ctx, f.group); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.client.ReadGroup(ctx, f.lids); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, op := range []roster.Op{roster.OpAdd, roster.OpPromote, roster.OpDemote, roster.OpRemove} {
+		if _, err := f.client.Change(ctx, f.group, op, []roster.Phone{phone(newbie)}); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+	}
+	if calls, tokens := len(f.sim.Calls()), f.tokens.Load(); int64(calls) != tokens {
+		t.Errorf("the client made %d HTTP calls %v and took %d tokens; every call must take one", calls, ops(f.sim.Calls()), tokens)
+	}
+}
+
+func ops(calls []sim.Call) []string {
+	out := make([]string, len(calls))
+	for i, c := range calls {
+		out[i] = c.Op
+	}
+	return out
+}
+
+// noRedirect: a redirect to another host is refused, so the credential never reaches it.
+func noRedirect(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	reached := 0
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached++ }))
+	t.Cleanup(elsewhere.Close)
+	f.sim.InjectFault(sim.Fault{RedirectTo: elsewhere.URL})
+	err := f.client.CheckAccount(ctx)
+	check(t, f, "check redirected to another host", err, provider.ErrUnavailable)
+	_, err = f.client.ReadGroup(ctx, f.group)
+	check(t, f, "read redirected to another host", err, provider.ErrUnavailable)
+	_, err = f.client.Change(ctx, f.group, roster.OpAdd, []roster.Phone{phone(newbie)})
+	check(t, f, "write redirected to another host", err, provider.ErrUnavailable)
+	if reached != 0 {
+		t.Errorf("the other host received %d requests", reached)
+	}
+}
+
+// rewrites: a member WhatsApp lists without Brazil's ninth digit is the member declared with it:
+// present (under roster.Canonical), and a write naming the declared form reaches them.
+func rewrites(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	declared := phone(brDeclared)
+	g, err := f.client.ReadGroup(ctx, f.rewrites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, in := g.Recognise([]roster.Phone{declared}, roster.Canonical).Index()[declared]; !in {
+		t.Fatalf("%s not present as %s in %+v", brShort, brDeclared, g.Participants)
+	}
+	out, err := f.client.Change(ctx, f.rewrites, roster.OpPromote, []roster.Phone{declared})
+	if err != nil || len(out) != 1 || out[0].Result.Terminal() {
+		t.Fatalf("promote %s: %+v, %v", brDeclared, out, err)
+	}
+	truth := simtest.Roles(t, f.sim, "120363000000000104@g.us")
+	if truth[brShort] != "admin" || len(truth) != 3 {
+		t.Errorf("after promoting %s: %v, want %s admin and nobody new", brDeclared, truth, brShort)
+	}
+}
+
+// lidWrites: in a LID-addressed group, where engines drop writes that name a member by phone,
+// a promote reaches the member when the API accepts @lid targets; where it does not, the
+// client never claims it was applied.
+func lidWrites(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	m := phone(lidMember)
+	g, err := f.client.ReadGroup(ctx, f.lids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, in := g.Index()[m]; !in {
+		t.Fatalf("%s not resolved in the LID-addressed group: %+v", lidMember, g.Participants)
+	}
+	out, err := f.client.Change(ctx, f.lids, roster.OpPromote, []roster.Phone{m})
+	if err != nil || len(out) != 1 {
+		t.Fatalf("promote %s: %+v, %v", lidMember, out, err)
+	}
+	role := simtest.Roles(t, f.sim, "120363000000000103@g.us")[lidMember]
+	switch {
+	case f.c.LIDWrites && role != "admin":
+		t.Errorf("promote by LID in a LID-addressed group: %s is %q, want admin (outcome %+v)", lidMember, role, out[0])
+	case !f.c.LIDWrites && role != "admin" && out[0].Result == provider.ResultApplied:
+		t.Errorf("promote claimed Applied but %s is %q", lidMember, role)
 	}
 }
