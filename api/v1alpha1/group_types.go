@@ -184,10 +184,13 @@ type WhatsAppGroupStatus struct {
 	// +listMapKey=type
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
-	// lastSyncTime is when the group was last read from the provider.
+	// lastSyncTime is when the group was last read from the provider. A sync that changes
+	// nothing else refreshes it at most hourly, so that a group at rest costs the kube-apiserver
+	// no write (the wagov_group_last_successful_sync_timestamp_seconds metric is exact).
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
-	// lastSuccessfulSyncTime is when the live group last matched the spec.
+	// lastSuccessfulSyncTime is when the live group last matched the spec, refreshed at most
+	// hourly while nothing else changes.
 	// +optional
 	LastSuccessfulSyncTime *metav1.Time `json:"lastSuccessfulSyncTime,omitempty"`
 	// declaredMembers counts the distinct numbers in members and admins.

@@ -209,6 +209,8 @@ func action(c roster.Change, r provider.Result) string {
 		return "they left the group recently and cannot be re-added yet: wait, or send an invite link"
 	case provider.ResultGroupFull:
 		return "the group is full: remove someone or raise the group's size limit in WhatsApp"
+	case provider.ResultCommunityGroup:
+		return "the group belongs to a community, where WhatsApp adds nobody directly: send them the group's invite link"
 	case provider.ResultPresentUnresolved:
 		return "WhatsApp says they are already in the group, but the provider shows them only by a hidden id (@lid) without a number; nothing to do unless they should not be there"
 	case provider.ResultNotTakingEffect:

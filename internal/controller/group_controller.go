@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -100,10 +101,37 @@ func (s *groupSync) finish(ctx context.Context) error {
 	if g.Status.LastSuccessfulSyncTime != nil {
 		metrics.LastSuccessfulSync.WithLabelValues(g.Namespace, g.Name).Set(float64(g.Status.LastSuccessfulSyncTime.Unix()))
 	}
+	s.coarsenTimestamps()
 	if equality.Semantic.DeepEqual(s.base.Status, g.Status) {
 		return nil
 	}
 	return client.IgnoreNotFound(s.r.Client.Status().Patch(ctx, g, client.MergeFrom(s.base)))
+}
+
+// timestampRefresh is how stale lastSyncTime and lastSuccessfulSyncTime may get before a sync
+// that changes nothing else writes them: at rest a sync writes nothing to the kube-apiserver.
+// The wagov_group_last_successful_sync_timestamp_seconds metric is exact.
+const timestampRefresh = time.Hour
+
+// coarsenTimestamps keeps the written timestamps when they are the only change and younger
+// than timestampRefresh.
+func (s *groupSync) coarsenTimestamps() {
+	st, base := &s.g.Status, &s.base.Status
+	if !recent(base.LastSyncTime, s.now) || (st.LastSuccessfulSyncTime != nil && !recent(base.LastSuccessfulSyncTime, s.now)) {
+		return
+	}
+	kept := st.DeepCopy()
+	kept.LastSyncTime = base.LastSyncTime
+	if st.LastSuccessfulSyncTime != nil {
+		kept.LastSuccessfulSyncTime = base.LastSuccessfulSyncTime
+	}
+	if equality.Semantic.DeepEqual(*base, *kept) {
+		*st = *kept
+	}
+}
+
+func recent(t *metav1.Time, now time.Time) bool {
+	return t != nil && now.Sub(t.Time) < timestampRefresh
 }
 
 func (r *GroupReconciler) forget(key types.NamespacedName) {

@@ -147,6 +147,11 @@ func (r *ProviderReconciler) checkAccount(ctx context.Context, obj whatsappv1.Pr
 	switch {
 	case err == nil:
 		msg := "credentials accepted and the account answered a read call"
+		if id, ok := conn.Client.(provider.Identity); ok && id.OwnNumber() != "" {
+			msg += "; acts as " + id.OwnNumber().E164()
+		} else {
+			msg += "; the provider does not say which number it acts as, so no admin is demoted or removed"
+		}
 		if d, ok := conn.Client.(provider.Describer); ok && d.Describe() != "" {
 			msg += "; " + d.Describe()
 		}

@@ -71,6 +71,8 @@ func Result(err error) string {
 		return "invalid_request"
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "canceled"
+	case errors.Is(err, provider.ErrBudget):
+		return "budget_wait"
 	}
 	return "error"
 }
@@ -109,6 +111,14 @@ func (i *instrumented) Change(ctx context.Context, id string, op roster.Op, m []
 	out, err := i.next.Change(ctx, id, op, m)
 	i.observe(opLabel(op), start, err)
 	return out, err
+}
+
+// OwnNumber passes on the number the wrapped client acts as, if it knows it.
+func (i *instrumented) OwnNumber() roster.Phone {
+	if id, ok := i.next.(provider.Identity); ok {
+		return id.OwnNumber()
+	}
+	return ""
 }
 
 // Describe passes on what the wrapped client says about its account, if it says anything.

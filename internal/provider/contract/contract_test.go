@@ -234,8 +234,8 @@ func eachWrite(t *testing.T, f *fixture) {
 
 func batchCap(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	caps := capabilities(t, f.c.Type)
-	over := make([]roster.Phone, caps.MaxBatch+1)
+	limit := capabilities(t, f.c.Type).BatchFor(roster.OpAdd)
+	over := make([]roster.Phone, limit+1)
 	for i := range over {
 		over[i] = roster.Phone("3361235" + string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10)))
 	}
@@ -246,11 +246,11 @@ func batchCap(t *testing.T, f *fixture) {
 	if n := len(f.sim.Calls()); n != 0 {
 		t.Fatalf("an over-cap batch made %d calls", n)
 	}
-	out, err := f.client.Change(ctx, f.group, roster.OpAdd, over[:caps.MaxBatch])
-	if err != nil || len(out) != caps.MaxBatch {
-		t.Fatalf("a full batch of %d: %d outcomes, err %v", caps.MaxBatch, len(out), err)
+	out, err := f.client.Change(ctx, f.group, roster.OpAdd, over[:limit])
+	if err != nil || len(out) != limit {
+		t.Fatalf("a full batch of %d: %d outcomes, err %v", limit, len(out), err)
 	}
-	for _, m := range over[:caps.MaxBatch] {
+	for _, m := range over[:limit] {
 		if _, in := f.truth(t)[m.E164()]; !in {
 			t.Errorf("%s not added by a full batch", m.E164())
 		}
@@ -332,13 +332,14 @@ func retryAfter(t *testing.T, f *fixture) {
 func perMember(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	batch := []roster.Phone{phone(newbie), phone(private), phone(notOnWA), phone(leftLate)}
-	batch = batch[:min(len(batch), capabilities(t, f.c.Type).MaxBatch)]
+	limit := capabilities(t, f.c.Type).BatchFor(roster.OpAdd)
+	batch = batch[:min(len(batch), limit)]
 	want := map[roster.Phone]provider.Result{
 		phone(newbie): provider.ResultApplied, phone(private): provider.ResultInviteRequired,
 		phone(notOnWA): provider.ResultNotOnWhatsApp, phone(leftLate): provider.ResultRecentlyLeft,
 	}
 	got := map[roster.Phone]provider.Result{}
-	for _, chunk := range slices.Collect(slices.Chunk(batch, capabilities(t, f.c.Type).MaxBatch)) {
+	for _, chunk := range slices.Collect(slices.Chunk(batch, limit)) {
 		out, err := f.client.Change(ctx, f.group, roster.OpAdd, chunk)
 		if err != nil {
 			t.Fatalf("add %v: %v", chunk, err)

@@ -90,6 +90,9 @@ func (c *Client) call(ctx context.Context, what, method, path string, body, out 
 	return httpx.Decode(resp, what, out)
 }
 
+// OwnNumber is the connected number the account acts as: 2Chat's from_number, spec.account.
+func (c *Client) OwnNumber() roster.Phone { return c.from }
+
 // CheckAccount lists the key's numbers and checks that from_number is one of them and connected.
 func (c *Client) CheckAccount(ctx context.Context) error {
 	var out struct {
