@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 
+	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -28,6 +29,9 @@ func main() {
 	flag.DurationVar(&o.ChangeBackoff, "change-backoff", o.ChangeBackoff, "first wait before a change the provider refused or that did not take effect is sent again (it doubles)")
 	flag.DurationVar(&o.MaxChangeBackoff, "max-change-backoff", o.MaxChangeBackoff, "longest wait before such a change is sent again")
 	flag.DurationVar(&o.CredentialsRecheck, "credentials-recheck", o.CredentialsRecheck, "first wait before rejected credentials are checked again (it grows up to --provider-recheck)")
+	var shard, leaderElectionID string
+	flag.StringVar(&shard, "watch-label-selector", "", "watch only the WhatsAppGroups and providers this label selector matches, to split them across operator Deployments (e.g. 'sharding.fluxcd.io/key=shard1', and '!sharding.fluxcd.io/key' for the main one); keep a provider and all its groups on one shard")
+	flag.StringVar(&leaderElectionID, "leader-election-id", "wagov.whatsapp.wagov.dev", "name of the leader election Lease; each shard needs its own")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -39,17 +43,23 @@ func main() {
 		log.Error(err, "register types")
 		os.Exit(1)
 	}
+	selector, err := labels.Parse(shard)
+	if err != nil {
+		log.Error(err, "parse --watch-label-selector")
+		os.Exit(1)
+	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                  scheme,
 		Metrics:                 metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress:  probeAddr,
 		LeaderElection:          leaderElect,
-		LeaderElectionID:        "wagov.whatsapp.wagov.dev",
+		LeaderElectionID:        leaderElectionID,
 		LeaderElectionNamespace: leaderElectionNamespace,
 		// main exits as soon as the manager stops, so the Lease can be handed over at once:
 		// a rolling update does not wait out the lease duration.
 		LeaderElectionReleaseOnCancel: true,
 		Client:                        controller.ClientOptions(),
+		Cache:                         controller.CacheOptions(selector),
 	})
 	if err != nil {
 		log.Error(err, "create manager")

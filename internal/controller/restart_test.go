@@ -11,8 +11,10 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/controller"
 	"github.com/wagov/wagov/internal/sim"
 )
 
@@ -110,4 +112,42 @@ func TestRestartOfConvergedGroupsKeepsTheRate(t *testing.T) {
 	if spread := last.Sub(first); spread < 4*time.Second {
 		t.Errorf("the %d first reads after the restart came within %s, want them spread over part of the interval", groups, spread)
 	}
+}
+
+// An operator started with --watch-label-selector syncs only the groups (and providers) of its
+// shard; the others are left to another Deployment.
+func TestShardSyncsOnlyItsGroups(t *testing.T) {
+	const own = "+12125553300"
+	const key = "sharding.fluxcd.io/key"
+	ns := twoChatAccount(t, "shard", own, "WAG-shard-in", "+33612382001")
+	if err := world.Add(sim.Seed{Groups: []sim.SeedGroup{{ID: "WAG-shard-out", JID: "120363000000003301@g.us",
+		Participants: []sim.SeedMember{{Phone: creator, Role: "superadmin"}, {Phone: own, Role: "admin"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	updateProvider(t, ns, providerRef, func(p *whatsappv1.WhatsAppProvider) { p.Labels = map[string]string{key: "s1"} })
+	shard, err := labels.Parse(key + "=s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopOperator()
+	stop, err := startOperatorWith(controller.CacheOptions(shard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopOperator = stop
+	t.Cleanup(func() { restartOperator(t) })
+	mark := time.Now()
+	inShard := func(g *whatsappv1.WhatsAppGroup) { g.Labels = map[string]string{key: "s1"} }
+	createGroup(t, ns, "in", "WAG-shard-in", inShard, members("+33612382001", "+33612382002"), admins(own))
+	createGroup(t, ns, "out", "WAG-shard-out", members("+33612382003"), admins(own))
+	waitGroupCondition(t, ns, "in", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	consistently(t, 2*time.Second, func() error {
+		if g := getGroup(t, ns, "out"); g.Status.ObservedGeneration == g.Generation {
+			return fmt.Errorf("the group outside the shard was synced: %+v", g.Status)
+		}
+		if n := calls("WAG-shard-out", mark); len(n) != 0 {
+			return fmt.Errorf("calls %v for the group outside the shard", n)
+		}
+		return nil
+	})
 }

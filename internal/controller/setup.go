@@ -8,9 +8,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrl "sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -77,6 +79,23 @@ func NewScheme() (*runtime.Scheme, error) {
 // the operator never holds every Secret of the cluster in memory.
 func ClientOptions() client.Options {
 	return client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}}
+}
+
+// CacheOptions are the manager cache's options: managedFields (a third of a group's size) are
+// stripped from every cached object, since the operator never reads them; and, when shard is
+// not nil, only the groups and providers it selects are watched, so that several operator
+// Deployments can split them (Flux's sharding.fluxcd.io/key convention: the main one with
+// "!sharding.fluxcd.io/key", each shard with "sharding.fluxcd.io/key=<shard>").
+func CacheOptions(shard labels.Selector) cache.Options {
+	o := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
+	if shard != nil && !shard.Empty() {
+		o.ByObject = map[client.Object]cache.ByObject{
+			&whatsappv1.WhatsAppGroup{}:           {Label: shard},
+			&whatsappv1.WhatsAppProvider{}:        {Label: shard},
+			&whatsappv1.ClusterWhatsAppProvider{}: {Label: shard},
+		}
+	}
+	return o
 }
 
 // Setup registers the three controllers with the manager. They share one set of account buckets.

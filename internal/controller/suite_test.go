@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -106,7 +107,10 @@ func run(m *testing.M) int {
 
 // startOperator starts the operator as cmd/wagov wires it, with fresh in-process state, and
 // returns a function that stops it and waits until it has.
-func startOperator() (func(), error) {
+func startOperator() (func(), error) { return startOperatorWith(controller.CacheOptions(nil)) }
+
+// startOperatorWith is startOperator with the given cache options (a shard's selector).
+func startOperatorWith(cacheOpts cache.Options) (func(), error) {
 	metricsAddr, err := freeLoopbackAddr()
 	if err != nil {
 		return nil, fmt.Errorf("pick a metrics port: %w", err)
@@ -116,6 +120,7 @@ func startOperator() (func(), error) {
 		Scheme:     suiteScheme,
 		Metrics:    metricsserver.Options{BindAddress: metricsAddr},
 		Client:     controller.ClientOptions(),
+		Cache:      cacheOpts,
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}, // a restart registers the names again
 	})
 	if err != nil {

@@ -67,7 +67,7 @@ func runOnce(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}, Client: controller.ClientOptions()})
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}, Client: controller.ClientOptions(), Cache: controller.CacheOptions(nil)})
 	if err != nil {
 		b.Fatal(err)
 	}
