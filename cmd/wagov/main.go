@@ -29,6 +29,7 @@ func main() {
 	flag.DurationVar(&o.ChangeBackoff, "change-backoff", o.ChangeBackoff, "first wait before a change the provider refused or that did not take effect is sent again (it doubles)")
 	flag.DurationVar(&o.MaxChangeBackoff, "max-change-backoff", o.MaxChangeBackoff, "longest wait before such a change is sent again")
 	flag.DurationVar(&o.CredentialsRecheck, "credentials-recheck", o.CredentialsRecheck, "first wait before rejected credentials are checked again (it grows up to --provider-recheck)")
+	flag.StringVar(&o.ClusterResourceNamespace, "cluster-resource-namespace", "", "the only namespace ClusterWhatsAppProviders may read their Secrets from; empty allows any (the chart sets the release namespace)")
 	var shard, leaderElectionID string
 	flag.StringVar(&shard, "watch-label-selector", "", "watch only the WhatsAppGroups and providers this label selector matches, to split them across operator Deployments (e.g. 'sharding.fluxcd.io/key=shard1', and '!sharding.fluxcd.io/key' for the main one); keep a provider and all its groups on one shard")
 	flag.StringVar(&leaderElectionID, "leader-election-id", "wagov.whatsapp.wagov.dev", "name of the leader election Lease; each shard needs its own")

@@ -41,6 +41,10 @@ type Connector struct {
 	Accounts *ratelimit.Accounts
 	// MaxTokenWait is the longest a request waits in place for its account's budget.
 	MaxTokenWait time.Duration
+	// ClusterSecretNamespace, when set, is the only namespace a ClusterWhatsAppProvider may read
+	// its Secret from (cert-manager's --cluster-resource-namespace), so that whoever may create
+	// one cannot make the operator send any Secret of the cluster to an endpoint of their choice.
+	ClusterSecretNamespace string
 
 	mu    sync.Mutex
 	conns map[providerKey]*kept
@@ -243,6 +247,9 @@ func (c *Connector) credential(ctx context.Context, p whatsappv1.ProviderObject)
 	ns := p.SecretNamespace()
 	if ns == "" {
 		return "", "", &connectError{whatsappv1.ReasonInvalidSpec, errors.New("credentialsRef.namespace is required")}
+	}
+	if cluster := p.GetNamespace() == ""; cluster && c.ClusterSecretNamespace != "" && ns != c.ClusterSecretNamespace {
+		return "", "", &connectError{whatsappv1.ReasonInvalidSpec, fmt.Errorf("a ClusterWhatsAppProvider reads its Secret only from namespace %q (the operator's --cluster-resource-namespace), not %q: move the Secret there", c.ClusterSecretNamespace, ns)}
 	}
 	key := ref.Key
 	if key == "" {

@@ -124,14 +124,15 @@ func TestNamespacedProviderCannotNameAnotherNamespace(t *testing.T) {
 // A ClusterWhatsAppProvider reads its Secret from the namespace it names and serves only the
 // namespaces it admits; a group elsewhere is Stalled with ProviderNotAllowed and makes no call.
 func TestClusterProviderAdmitsOnlyAllowedNamespaces(t *testing.T) {
-	secrets, allowed, other := newNamespace(t), newNamespace(t), newNamespace(t)
-	createSecret(t, secrets, "shared-key", apiKey)
+	allowed, other := newNamespace(t), newNamespace(t)
+	secrets := clusterSecrets
+	createSecret(t, secrets, "shared-key-"+allowed, apiKey)
 	cp := &whatsappv1.ClusterWhatsAppProvider{
 		ObjectMeta: metav1.ObjectMeta{Name: "shared-" + allowed},
 		Spec: whatsappv1.ClusterProviderSpec{
 			ProviderSpec: whatsappv1.ProviderSpec{
 				Type: whatsappv1.ProviderTwoChat, Endpoint: simURL, AllowInsecureHTTP: true, Account: ownNumber,
-				CredentialsRef: whatsappv1.SecretKeyRef{Name: "shared-key", Key: "apiKey", Namespace: secrets},
+				CredentialsRef: whatsappv1.SecretKeyRef{Name: "shared-key-" + allowed, Key: "apiKey", Namespace: secrets},
 				RateLimit:      &whatsappv1.RateLimit{RequestsPerMinute: 6000, Burst: 50},
 				AddRateLimit:   &whatsappv1.AddRateLimit{AddsPerMinute: 6000, AddsPerDay: 1000000},
 			},
@@ -154,5 +155,35 @@ func TestClusterProviderAdmitsOnlyAllowedNamespaces(t *testing.T) {
 	}
 	if n := calls("WAG-suspend", mark); len(n) != 0 {
 		t.Errorf("a group outside allowedNamespaces made calls: %v", n)
+	}
+}
+
+// A ClusterWhatsAppProvider may read its Secret only from the cluster resource namespace: one
+// naming a Secret elsewhere (here kube-system) is refused with a clear condition and no call.
+func TestClusterProviderSecretOnlyFromItsNamespace(t *testing.T) {
+	mark := time.Now()
+	cp := &whatsappv1.ClusterWhatsAppProvider{
+		ObjectMeta: metav1.ObjectMeta{Name: "elsewhere-" + newNamespace(t)},
+		Spec: whatsappv1.ClusterProviderSpec{ProviderSpec: whatsappv1.ProviderSpec{
+			Type: whatsappv1.ProviderTwoChat, Endpoint: simURL, AllowInsecureHTTP: true, Account: ownNumber,
+			CredentialsRef: whatsappv1.SecretKeyRef{Name: "bootstrap-token", Key: "token", Namespace: "kube-system"},
+		}},
+	}
+	if err := k8s.Create(suiteCtx, cp); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, func() error {
+		var p whatsappv1.ClusterWhatsAppProvider
+		if err := k8s.Get(suiteCtx, types.NamespacedName{Name: cp.Name}, &p); err != nil {
+			return err
+		}
+		c := apimeta.FindStatusCondition(p.Status.Conditions, whatsappv1.ConditionReady)
+		if c == nil || c.Reason != whatsappv1.ReasonInvalidSpec || !strings.Contains(c.Message, clusterSecrets) {
+			return fmt.Errorf("Ready = %+v, want InvalidSpec naming %s", c, clusterSecrets)
+		}
+		return nil
+	})
+	if n := accountCalls(mark); n != 0 {
+		t.Errorf("%d account calls for a provider whose Secret is refused", n)
 	}
 }

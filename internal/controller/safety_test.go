@@ -190,14 +190,14 @@ func TestProviderEditDoesNotStrandGroups(t *testing.T) {
 func TestNamespaceLabelAdmitsGroup(t *testing.T) {
 	const id, own = "WAG-safety-selector", "+12125552300"
 	twoChatAccount(t, "safety-selector", own, id)
-	secrets, ns := newNamespace(t), newNamespace(t)
-	createSecret(t, secrets, "key", "safety-selector-key")
+	ns, secrets := newNamespace(t), clusterSecrets
+	createSecret(t, secrets, "key-"+ns, "safety-selector-key")
 	cp := &whatsappv1.ClusterWhatsAppProvider{
 		ObjectMeta: metav1.ObjectMeta{Name: "selector-" + ns},
 		Spec: whatsappv1.ClusterProviderSpec{
 			ProviderSpec: whatsappv1.ProviderSpec{
 				Type: whatsappv1.ProviderTwoChat, Endpoint: simURL, AllowInsecureHTTP: true, Account: own,
-				CredentialsRef: whatsappv1.SecretKeyRef{Name: "key", Key: "apiKey", Namespace: secrets},
+				CredentialsRef: whatsappv1.SecretKeyRef{Name: "key-" + ns, Key: "apiKey", Namespace: secrets},
 				AddRateLimit:   &whatsappv1.AddRateLimit{AddsPerMinute: 6000, AddsPerDay: 1000000},
 			},
 			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"wagov-test/admitted": ns}},

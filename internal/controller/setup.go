@@ -44,6 +44,9 @@ type Options struct {
 	// ChangeBackoff and MaxChangeBackoff bound the backoff of a change the provider refused or
 	// that did not take effect, per member and operation.
 	ChangeBackoff, MaxChangeBackoff time.Duration
+	// ClusterResourceNamespace, when set, is the only namespace ClusterWhatsAppProviders may
+	// read their Secrets from.
+	ClusterResourceNamespace string
 	// HTTP is the client for provider calls; nil means a default with a 30s timeout.
 	HTTP *http.Client
 }
@@ -104,7 +107,7 @@ func Setup(mgr manager.Manager, o Options) error {
 		o.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
 	accounts := ratelimit.NewAccounts()
-	conn := &Connector{Client: mgr.GetClient(), Metadata: mgr.GetCache(), HTTP: o.HTTP, Accounts: accounts, MaxTokenWait: o.MaxTokenWait}
+	conn := &Connector{Client: mgr.GetClient(), Metadata: mgr.GetCache(), HTTP: o.HTTP, Accounts: accounts, MaxTokenWait: o.MaxTokenWait, ClusterSecretNamespace: o.ClusterResourceNamespace}
 	// An account's breaker opening wakes the providers acting through it, which show it.
 	trips := map[bool]chan event.GenericEvent{true: make(chan event.GenericEvent, 64), false: make(chan event.GenericEvent, 64)}
 	accounts.OnTrip = func(key string) {

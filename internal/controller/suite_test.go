@@ -97,12 +97,27 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { stopOperator() }()
+	if err := k8sDirect(cfg, scheme).Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterSecrets}}); err != nil {
+		fmt.Fprintln(os.Stderr, "create the cluster Secrets namespace:", err)
+		return 1
+	}
 	// A direct client for writes, so tests never race the cache.
 	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
 		fmt.Fprintln(os.Stderr, "create client:", err)
 		return 1
 	}
 	return m.Run()
+}
+
+// clusterSecrets is the namespace ClusterWhatsAppProviders read their Secrets from.
+const clusterSecrets = "wagov-system"
+
+func k8sDirect(cfg *rest.Config, scheme *runtime.Scheme) client.Client {
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // startOperator starts the operator as cmd/wagov wires it, with fresh in-process state, and
@@ -132,6 +147,7 @@ func startOperatorWith(cacheOpts cache.Options) (func(), error) {
 	opts.BackoffMax = 2 * time.Second
 	opts.ProviderRecheck = time.Hour
 	opts.CredentialsRecheck = time.Second
+	opts.ClusterResourceNamespace = clusterSecrets
 	opts.HTTP = &http.Client{Timeout: 2 * time.Second} // so that a latency fault times out quickly
 	if err := controller.Setup(mgr, opts); err != nil {
 		return nil, fmt.Errorf("set up controllers: %w", err)
