@@ -50,6 +50,10 @@ const (
 	// ReasonWritesPaused surfaces when the account's write circuit breaker is open (see the
 	// provider's WritesPaused condition); the group is read, not written, until it closes.
 	ReasonWritesPaused = "WritesPaused"
+	// ReasonMemberListUnavailable surfaces when a membersFrom or adminsFrom source is missing,
+	// lacks its key, is empty, or holds a line that is not a possible phone number; nothing is
+	// written until it is fixed.
+	ReasonMemberListUnavailable = "MemberListUnavailable"
 	// ReasonRosterUnknown surfaces when the provider returned an empty roster, which wagov reads
 	// as unknown, never as "everyone left".
 	ReasonRosterUnknown = "RosterUnknown"

@@ -45,6 +45,22 @@ type ProviderReference struct {
 	Name string `json:"name"`
 }
 
+// NumberListSource names one key of a Secret or ConfigMap in the group's namespace that holds
+// phone numbers: one per line in E.164 form, or a YAML list of them; "#" starts a comment.
+type NumberListSource struct {
+	// kind is Secret or ConfigMap.
+	// +kubebuilder:validation:Enum=Secret;ConfigMap
+	Kind string `json:"kind"`
+	// name of the Secret or ConfigMap, in the group's namespace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+	// key of its data that holds the numbers.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Key string `json:"key"`
+}
+
 // Safety bounds what one sync may take away, so that a bad edit cannot empty a group.
 type Safety struct {
 	// maxRemovalPercent blocks a sync whose removals plus demotions exceed this share of the
@@ -86,6 +102,18 @@ type WhatsAppGroupSpec struct {
 	// +listType=set
 	// +optional
 	Admins []string `json:"admins,omitempty"`
+	// membersFrom adds the numbers of these Secret or ConfigMap keys to members, so that the list
+	// can live outside Git (for example in a Secret managed by SOPS or external-secrets). A
+	// change to one syncs the group at once. A missing object or key, an empty list or a line
+	// that is not a possible phone number stops every write, with a condition saying which.
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	MembersFrom []NumberListSource `json:"membersFrom,omitempty"`
+	// adminsFrom adds the numbers of these Secret or ConfigMap keys to admins, as membersFrom does
+	// to members.
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	AdminsFrom []NumberListSource `json:"adminsFrom,omitempty"`
 	// membershipPolicy is AddOnly (never remove anyone) or Sync (remove members not declared).
 	// +kubebuilder:default=AddOnly
 	// +optional

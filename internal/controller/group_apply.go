@@ -30,8 +30,8 @@ import (
 func planAndGuard(_ context.Context, s *groupSync) (reconcile.Result, error) {
 	spec := s.g.Spec
 	in := plan.Input{
-		Members:          phones(spec.Members),
-		Admins:           phones(spec.Admins),
+		Members:          s.members,
+		Admins:           s.admins,
 		Live:             s.live,
 		RemoveUndeclared: spec.MembershipPolicy == whatsappv1.MembershipSync,
 		DemoteUnlisted:   spec.AdminPolicy != whatsappv1.AdminPromoteOnly,

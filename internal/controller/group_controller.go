@@ -38,8 +38,12 @@ const providerRefIndex = "wagov.providerRef"
 type GroupReconciler struct {
 	Client client.Client
 	// APIReader reads from the kube-apiserver, not the cache: before each write batch a sync
-	// checks with it that its provider and Secret still exist.
+	// checks with it that its provider and Secret still exist, and it reads the Secrets and
+	// ConfigMaps that membersFrom and adminsFrom name when they change.
 	APIReader client.Reader
+	// Metadata reads object metadata from the informer cache (the resourceVersion of list
+	// sources).
+	Metadata  client.Reader
 	Connector *Connector
 	Recorder  recorder.EventRecorder
 	// ConfirmAfter is how long after writing changes the group is read again to confirm them.
@@ -54,6 +58,7 @@ type GroupReconciler struct {
 	Options ctrl.Options
 
 	conditions metrics.GroupConditions
+	lists      numberLists
 	// started holds the groups this process has synced, so that the first sync of a group
 	// already in sync is spread over part of its interval after a start.
 	started sync.Map
@@ -62,6 +67,7 @@ type GroupReconciler struct {
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappgroups,verbs=get;list;watch
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappgroups/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile runs one sync of a group and patches its status once, if the sync changed it.
@@ -136,6 +142,7 @@ func recent(t *metav1.Time, now time.Time) bool {
 
 func (r *GroupReconciler) forget(key types.NamespacedName) {
 	r.started.Delete(key)
+	r.lists.forget(key)
 	r.conditions.Set(key.String(), "", "")
 	metrics.LastSuccessfulSync.DeleteLabelValues(key.Namespace, key.Name)
 }
@@ -155,12 +162,17 @@ func (r *GroupReconciler) SetupWithManager(mgr manager.Manager) error {
 	}); err != nil {
 		return err
 	}
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &whatsappv1.WhatsAppGroup{}, numberSourcesIndex, numberSources); err != nil {
+		return err
+	}
 	return builder.ControllerManagedBy(mgr).
 		Named("whatsappgroup").
 		For(&whatsappv1.WhatsAppGroup{}, builder.WithPredicates(specOrAnnotationChanged())).
 		Watches(&whatsappv1.WhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerChanged())).
 		Watches(&whatsappv1.ClusterWhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerChanged())).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.clusterGroupsInNamespace), builder.OnlyMetadata, builder.WithPredicates(labelsChanged())).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.groupsUsing("Secret")), builder.OnlyMetadata).
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.groupsUsing("ConfigMap")), builder.OnlyMetadata).
 		WithOptions(r.Options).
 		Complete(r)
 }

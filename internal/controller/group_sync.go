@@ -37,9 +37,11 @@ type groupSync struct {
 	now      time.Time
 	provider whatsappv1.ProviderObject
 	conn     *Connection
-	live     roster.Group
-	index    map[roster.Phone]roster.Participant
-	plan     plan.Plan
+	// members and admins are the declared roster: the inline lists and membersFrom/adminsFrom.
+	members, admins []roster.Phone
+	live            roster.Group
+	index           map[roster.Phone]roster.Participant
+	plan            plan.Plan
 	// read is true once the live group was read in this sync.
 	read bool
 	// written counts the member changes sent so far.
@@ -58,6 +60,7 @@ type phase func(ctx context.Context, s *groupSync) (reconcile.Result, error)
 var phases = []phase{
 	skipSuspended,
 	spreadFirstSync,
+	resolveLists,
 	findProvider,
 	connect,
 	readGroup,
@@ -247,7 +250,7 @@ func readGroup(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 	s.read = true
 	now := metav1.NewTime(s.now)
 	s.g.Status.LastSyncTime = &now
-	declared := append(phones(s.g.Spec.Members), phones(s.g.Spec.Admins)...)
+	declared := append(append([]roster.Phone{}, s.members...), s.admins...)
 	s.live = live.Recognise(declared, s.conn.Canonical)
 	s.index = s.live.Index()
 	s.g.Status.PresentMembers = int32(len(s.live.Participants))

@@ -143,6 +143,7 @@ func Setup(mgr manager.Manager, o Options) error {
 	g := &GroupReconciler{
 		Client:           mgr.GetClient(),
 		APIReader:        mgr.GetAPIReader(),
+		Metadata:         mgr.GetCache(),
 		ChangeBackoff:    o.ChangeBackoff,
 		MaxChangeBackoff: o.MaxChangeBackoff,
 		Connector:        conn,

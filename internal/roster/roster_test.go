@@ -160,3 +160,25 @@ func TestCanonical(t *testing.T) {
 		}
 	}
 }
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{"+447700900123", true},
+		{"+12125550100", true},
+		{"+5531987654321", true},
+		{"+4477009001", false},     // too short for the UK
+		{"+1212555010099", false},  // too long for NANP
+		{"+99912345678", false},    // no such calling code
+		{"447700900123", false},    // not E.164: no +
+		{"+44 7700 900123", false}, // not the declared shape
+	}
+	for _, tt := range tests {
+		p, err := Validate(tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("Validate(%q) = %q, %v; want ok=%v", tt.in, p, err, tt.ok)
+		}
+	}
+}
