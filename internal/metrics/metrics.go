@@ -71,8 +71,6 @@ func Result(err error) string {
 		return "invalid_request"
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "canceled"
-	case errors.Is(err, provider.ErrBudget):
-		return "budget_wait"
 	}
 	return "error"
 }
@@ -88,6 +86,9 @@ type instrumented struct {
 }
 
 func (i *instrumented) observe(op string, start time.Time, err error) {
+	if errors.Is(err, provider.ErrBudget) {
+		return // held back by the account's own budget: it never reached the provider
+	}
 	ProviderRequests.WithLabelValues(i.typ, op, Result(err)).Inc()
 	ProviderRequestDuration.WithLabelValues(i.typ, op).Observe(time.Since(start).Seconds())
 }
