@@ -15,7 +15,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -57,8 +56,7 @@ type GroupReconciler struct {
 	// Options tune the controller (concurrency, backoff).
 	Options ctrl.Options
 
-	conditions metrics.GroupConditions
-	lists      numberLists
+	lists numberLists
 	// started holds the groups this process has synced, so that the first sync of a group
 	// already in sync is spread over part of its interval after a start.
 	started sync.Map
@@ -100,10 +98,6 @@ func (s *groupSync) finish(ctx context.Context) error {
 	if req, ok := g.Annotations[whatsappv1.ReconcileRequestedAtAnnotation]; ok && s.read {
 		g.Status.LastHandledReconcileAt = req
 	}
-	key := s.key().String()
-	if ready := apimeta.FindStatusCondition(g.Status.Conditions, whatsappv1.ConditionReady); ready != nil {
-		s.r.conditions.Set(key, string(ready.Status), ready.Reason)
-	}
 	if g.Status.LastSuccessfulSyncTime != nil {
 		metrics.LastSuccessfulSync.WithLabelValues(g.Namespace, g.Name).Set(float64(g.Status.LastSuccessfulSyncTime.Unix()))
 	}
@@ -143,7 +137,6 @@ func recent(t *metav1.Time, now time.Time) bool {
 func (r *GroupReconciler) forget(key types.NamespacedName) {
 	r.started.Delete(key)
 	r.lists.forget(key)
-	r.conditions.Set(key.String(), "", "")
 	metrics.LastSuccessfulSync.DeleteLabelValues(key.Namespace, key.Name)
 }
 

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/sim"
 )
 
@@ -38,7 +41,8 @@ func TestMetricsMatchTheCallLog(t *testing.T) {
 		}
 		return nil
 	})
-	for _, name := range []string{"wagov_provider_request_duration_seconds_count", "wagov_changes_applied_total", "wagov_groups", "wagov_group_last_successful_sync_timestamp_seconds"} {
+	for _, name := range []string{"wagov_provider_request_duration_seconds_count", "wagov_changes_applied_total", "wagov_groups", "wagov_group_last_successful_sync_timestamp_seconds",
+		"wagov_group_condition", "wagov_group_interval_seconds", "wagov_provider_condition", "wagov_account_paused", "wagov_account_writes_paused"} {
 		if got, err := scrape(name, ""); err != nil || len(got) == 0 {
 			t.Errorf("%s: %v %v, want samples", name, got, err)
 		}
@@ -80,4 +84,30 @@ func label(line, name string) string {
 	}
 	v, _, _ := strings.Cut(rest, `"`)
 	return v
+}
+
+// The condition metrics come from the objects at scrape time: a group's conditions appear as it
+// gets them and go with it, never left behind by a missed update.
+func TestConditionMetricsFollowTheObjects(t *testing.T) {
+	const id, own = "WAG-metrics-objects", "+12125553600"
+	ns := twoChatAccount(t, "metrics-objects", own, id, "+33612383001")
+	createGroup(t, ns, "measured", id, members("+33612383001"), admins(own))
+	waitGroupCondition(t, ns, "measured", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	// Labels in the exposition's (sorted) order.
+	ready := `name="measured",namespace="` + ns + `",reason="InSync",status="True",type="Ready"`
+	eventually(t, 5*time.Second, func() error {
+		if got, err := scrape("wagov_group_condition", ready); err != nil || got[""] != 1 {
+			return fmt.Errorf("wagov_group_condition{%s} = %v, %v; want 1", ready, got, err)
+		}
+		return nil
+	})
+	if err := k8s.Delete(suiteCtx, getGroup(t, ns, "measured")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, func() error {
+		if got, err := scrape("wagov_group_condition", `name="measured",namespace="`+ns+`"`); err != nil || len(got) != 0 {
+			return fmt.Errorf("after the delete: %v, %v; want no sample", got, err)
+		}
+		return nil
+	})
 }

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/metrics"
 	"github.com/wagov/wagov/internal/ratelimit"
 
 	// The provider types this build supports register themselves.
@@ -107,6 +108,7 @@ func Setup(mgr manager.Manager, o Options) error {
 		o.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
 	accounts := ratelimit.NewAccounts()
+	metrics.Observe(mgr.GetCache(), accounts)
 	conn := &Connector{Client: mgr.GetClient(), Metadata: mgr.GetCache(), HTTP: o.HTTP, Accounts: accounts, MaxTokenWait: o.MaxTokenWait, ClusterSecretNamespace: o.ClusterResourceNamespace}
 	// An account's breaker opening wakes the providers acting through it, which show it.
 	trips := map[bool]chan event.GenericEvent{true: make(chan event.GenericEvent, 64), false: make(chan event.GenericEvent, 64)}

@@ -6,7 +6,6 @@ package metrics
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,11 +37,6 @@ var (
 		Name: "wagov_rate_limit_waits_total",
 		Help: "Times a sync waited for an account's token bucket (reason bucket) or a provider's 429 (reason retry_after).",
 	}, []string{"provider", "reason"})
-	// GroupsByCondition counts groups by their Ready reason.
-	GroupsByCondition = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "wagov_groups",
-		Help: "WhatsAppGroups by Ready status and reason.",
-	}, []string{"ready", "reason"})
 	// LastSuccessfulSync is the time each group last matched its spec.
 	LastSuccessfulSync = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "wagov_group_last_successful_sync_timestamp_seconds",
@@ -51,7 +45,7 @@ var (
 )
 
 func init() {
-	crmetrics.Registry.MustRegister(ProviderRequests, ProviderRequestDuration, ChangesApplied, RateLimitWaits, GroupsByCondition, LastSuccessfulSync)
+	crmetrics.Registry.MustRegister(ProviderRequests, ProviderRequestDuration, ChangesApplied, RateLimitWaits, LastSuccessfulSync, objectCollector{})
 }
 
 // Result labels a call's error for the result label.
@@ -144,27 +138,3 @@ func opLabel(op roster.Op) string {
 
 // KindLabel is the change-kind label for an operation.
 func KindLabel(op roster.Op) string { return opLabel(op) }
-
-// GroupConditions tracks each group's Ready state to keep GroupsByCondition current.
-type GroupConditions struct {
-	mu    sync.Mutex
-	state map[string][2]string
-}
-
-// Set records a group's Ready status and reason; empty status forgets the group.
-func (gc *GroupConditions) Set(key, status, reason string) {
-	gc.mu.Lock()
-	defer gc.mu.Unlock()
-	if gc.state == nil {
-		gc.state = map[string][2]string{}
-	}
-	if old, ok := gc.state[key]; ok {
-		GroupsByCondition.WithLabelValues(old[0], old[1]).Dec()
-	}
-	if status == "" {
-		delete(gc.state, key)
-		return
-	}
-	gc.state[key] = [2]string{status, reason}
-	GroupsByCondition.WithLabelValues(status, reason).Inc()
-}

@@ -61,6 +61,22 @@ func (a *Accounts) Get(key string, b Budget) *Account {
 	return acc
 }
 
+// Each calls f for every account seen, for reporting; f must not call back into Accounts.
+func (a *Accounts) Each(f func(*Account)) {
+	a.mu.Lock()
+	list := make([]*Account, 0, len(a.accounts))
+	for _, acc := range a.accounts {
+		list = append(list, acc)
+	}
+	a.mu.Unlock()
+	for _, acc := range list {
+		f(acc)
+	}
+}
+
+// Key is the string that identifies the account (provider type, endpoint and account id).
+func (a *Account) Key() string { return a.key }
+
 // Account is one account's budgets, pause and write breaker, safe for concurrent use.
 type Account struct {
 	key   string

@@ -181,6 +181,10 @@ func indexOf(ms []member, p roster.Phone) int {
 	return slices.IndexFunc(ms, func(m member) bool { return whatsAppKey(m.phone) == whatsAppKey(p) })
 }
 
+// SameUser reports whether WhatsApp files two numbers under one user (see whatsAppKey), for
+// dialects that compare the numbers of a request with the group's.
+func SameUser(a, b roster.Phone) bool { return whatsAppKey(a) == whatsAppKey(b) }
+
 // whatsAppKey is the number WhatsApp files a user under: it knows Brazilian mobiles with and
 // without the ninth digit (55 DD 9 XXXX-XXXX and 55 DD XXXX-XXXX), and Mexican and Argentinian
 // mobiles with and without their mobile prefix (52 1 …, 54 9 …), as one user, so a write naming

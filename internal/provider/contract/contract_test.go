@@ -339,8 +339,15 @@ func perMember(t *testing.T, f *fixture) {
 		phone(notOnWA): provider.ResultNotOnWhatsApp, phone(leftLate): provider.ResultRecentlyLeft,
 	}
 	got := map[roster.Phone]provider.Result{}
-	for _, chunk := range slices.Collect(slices.Chunk(batch, limit)) {
+	for queue := slices.Collect(slices.Chunk(batch, limit)); len(queue) > 0; {
+		chunk := queue[0]
+		queue = queue[1:]
 		out, err := f.client.Change(ctx, f.group, roster.OpAdd, chunk)
+		if errors.Is(err, provider.ErrInvalidRequest) && len(chunk) > 1 {
+			// As the controller does: a batch the provider refuses as a whole goes again in halves.
+			queue = append([][]roster.Phone{chunk[:len(chunk)/2], chunk[len(chunk)/2:]}, queue...)
+			continue
+		}
 		if err != nil {
 			t.Fatalf("add %v: %v", chunk, err)
 		}
