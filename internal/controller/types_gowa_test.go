@@ -2,6 +2,8 @@ package controller_test
 
 import (
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,8 +15,9 @@ import (
 )
 
 // TestTypeGOWAConverges runs a group on a GOWA device: the credential is the Basic auth pair
-// and the account the device id. GOWA reports every write as "success" whatever WhatsApp did,
-// so the group converges on what the confirming reads show, and the second sync writes nothing.
+// and the account the device id, whose status read names its own number. GOWA reports every
+// write as "success" whatever WhatsApp did, so the group converges on what the confirming reads
+// show, and the second sync writes nothing.
 func TestTypeGOWAConverges(t *testing.T) {
 	convergesOn(t, typeCase{
 		Type: whatsappv1.ProviderGOWA,
@@ -30,11 +33,41 @@ func TestTypeGOWAConverges(t *testing.T) {
 		Members: []string{"+33612410002", "+33612410003", "+33612410004", "+33612410005"},
 		Admins:  []string{"+33612410000", "+33612410002"},
 		Want: map[string]string{
-			"+33612410099": "superadmin", "+33612410000": "admin", "+33612410001": "admin", // left alone: GOWA does not say which participant is its own account
+			"+33612410099": "superadmin", "+33612410000": "admin", "+33612410001": "member",
 			"+33612410002": "admin", "+33612410003": "member", "+33612410004": "member", "+33612410005": "member",
 		},
 		ReadsPerSync: 1,
 	})
+}
+
+// Under adminPolicy Enforce (the default) an admin missing from the whitelist is demoted, now
+// that GOWA's status read names the device's own number: the own number, an admin left off the
+// whitelist too, and the creator keep their rights, and the sync makes exactly one write.
+func TestTypeGOWAEnforceDemotesUnlistedAdmin(t *testing.T) {
+	const id, own, unlisted, listed = "120363000000002413@g.us", "+33612410200", "+33612410201", "+33612410202"
+	ns := typeProvider(t, typeCase{
+		Type: whatsappv1.ProviderGOWA,
+		Account: sim.Account{Name: "types-gowa-enforce", Type: "GOWA", APIKey: "types-gowa-enforce:pass",
+			Session: "types-gowa-enforce", Numbers: []string{own}},
+		SpecAccount: "types-gowa-enforce",
+		Group: sim.SeedGroup{ID: id, Participants: []sim.SeedMember{
+			{Phone: "+33612410299", Role: "superadmin"}, {Phone: own, Role: "admin"},
+			{Phone: unlisted, Role: "admin"}, {Phone: listed, Role: "admin"}, {Phone: "+33612410203"},
+		}},
+	})
+	mark := time.Now()
+	createGroup(t, ns, "enforce", id, members(unlisted, listed, "+33612410203"), admins(listed))
+	g := waitGroupCondition(t, ns, "enforce", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	want := map[string]string{"+33612410299": "superadmin", own: "admin", unlisted: "member", listed: "admin", "+33612410203": "member"}
+	if got := roster(t, id); !reflect.DeepEqual(got, want) {
+		t.Errorf("roster %v, want %v", got, want)
+	}
+	if n := calls(id, mark); n[sim.OpDemote] != 1 || writes(n) != 1 {
+		t.Errorf("calls %v, want exactly one write: the demote of %s", n, unlisted)
+	}
+	if msg := readyMessage(g); !strings.Contains(msg, "1 the provider's own account") || strings.Contains(msg, "does not say") {
+		t.Errorf("Ready message %q, want the own number left alone as the provider's own account", msg)
+	}
 }
 
 // GOWA answers "success" for an add that WhatsApp refused (here: the member left lately), so the

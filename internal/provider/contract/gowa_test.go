@@ -6,10 +6,13 @@ import (
 )
 
 // GOWA: groups are JIDs; the credential is the Basic auth pair "user:password" and the
-// account the device id. GOWA reports "success" for every add WhatsApp refuses except a privacy refusal, so
-// add outcomes are hidden; an unregistered number is still reported, as the client isolates it.
-// A write by a plain member is whatsmeow's IQ 403, which GOWA passes on as a 500 whose text
-// the client reads as ErrNotAdmin.
+// account the device id, whose own number the status read (GET /app/status, jid) names. GOWA
+// reports "success" for every add WhatsApp refuses except a privacy refusal, so add outcomes
+// are hidden; an unregistered number alone in a call is still reported, and a batch holding
+// one is refused whole (ErrInvalidRequest) for the caller to split. A write by a plain member
+// is whatsmeow's IQ 403, which GOWA passes on as a 500 whose text the client reads as
+// ErrNotAdmin. GOWA takes bare digits only, so it cannot name an @lid target (LIDWrites false):
+// its writes in a LID-addressed group come back Unknown.
 func init() {
 	const device = "contract-device"
 	register(Case{

@@ -5,11 +5,14 @@
 //
 // Two GOWA behaviours shape the writes. Before a write GOWA checks every number with
 // IsOnWhatsApp and refuses the whole call with 400 INVALID_JID when one fails, without saying
-// which; Change then splits the batch in halves until each such number stands alone, so one
-// change may take several calls (at most 2×MaxBatch−1). And GOWA flattens WhatsApp's
+// which: for one member that is its outcome, NotOnWhatsApp; for several it is an error wrapping
+// ErrInvalidRequest, on which the controller splits the batch. And GOWA flattens WhatsApp's
 // per-member codes: only a privacy-blocked add (403 with an invite) is "error", while an add
 // refused as recently left (408) or group full (419) is "success" like a real one. So every
-// "success" is ResultUnknown, and the next read tells.
+// "success" is ResultUnknown, and the next read tells. That holds in LID-addressed groups too,
+// where GOWA can name a member only by phone number (it appends @s.whatsapp.net to the digits
+// it is given): whatsmeow sends that JID as it is, and what WhatsApp answers for it there, a
+// per-member refusal or nothing done, GOWA reports as "success" (providers.md §8, §12).
 package gowa
 
 import (
@@ -21,6 +24,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/provider/httpx"
@@ -32,7 +36,7 @@ const TypeName = "GOWA"
 
 // MaxBatch is the most participants one write carries. GOWA documents no cap; 5 is a
 // conservative choice because GOWA makes one IsOnWhatsApp query per number before the write,
-// and a batch holding an unregistered number is split into further calls.
+// and a batch holding an unregistered number is refused whole and split into further calls.
 const MaxBatch = 5
 
 func init() {
@@ -47,6 +51,10 @@ type Client struct {
 	header  http.Header
 	secrets []string // scrubbed from every message GOWA sends back
 	http    *http.Client
+
+	mu       sync.Mutex
+	own      roster.Phone // the number the device is logged in as, from its last status read
+	knowsOwn bool         // a status read succeeded, so own is what GOWA said (maybe nothing)
 }
 
 // New builds a client for the device named by cfg.Account, with cfg.Credential holding the
@@ -96,7 +104,7 @@ func (c *code) UnmarshalJSON(b []byte) error {
 }
 
 // errNotOnWhatsApp marks a write GOWA refused as a whole because a participant failed its
-// IsOnWhatsApp check ("user is not registered").
+// IsOnWhatsApp check ("user is not registered"), without saying which.
 var errNotOnWhatsApp = errors.New("a participant is not on WhatsApp")
 
 // call sends one request and returns the results of a 2xx answer.
@@ -154,28 +162,6 @@ func whatsmeowSentinel(msg string) error {
 	return nil
 }
 
-// CheckAccount reads the device's status (GET /devices/{device}/status, the multi-device
-// guide's health check): it proves the Basic auth pair and the device id without a round trip
-// to WhatsApp, and that the device is connected and logged in.
-func (c *Client) CheckAccount(ctx context.Context) error {
-	what := "read GOWA device " + c.device
-	raw, err := c.call(ctx, what, http.MethodGet, "/devices/"+url.PathEscape(c.device)+"/status", nil)
-	if err != nil {
-		return err
-	}
-	var status struct {
-		IsConnected *bool `json:"is_connected"`
-		IsLoggedIn  *bool `json:"is_logged_in"`
-	}
-	if err := json.Unmarshal(raw, &status); err != nil || status.IsConnected == nil || status.IsLoggedIn == nil {
-		return fmt.Errorf("%s: response has no connection status: %w", what, provider.ErrUnavailable)
-	}
-	if !*status.IsConnected || !*status.IsLoggedIn {
-		return fmt.Errorf("%s: connected=%t, logged in=%t: %w", what, *status.IsConnected, *status.IsLoggedIn, provider.ErrUnavailable)
-	}
-	return nil
-}
-
 // participant is GOWA's domains/group.GroupParticipant.
 type participant struct {
 	JID          string `json:"jid"`
@@ -184,13 +170,17 @@ type participant struct {
 	IsSuperAdmin bool   `json:"is_super_admin"`
 }
 
-// ReadGroup reads the group's participants in one call. GOWA does not say which number the
-// device is, so Self stays empty.
+// ReadGroup reads the group's participants in one call, with the device's own number as Self
+// (learned by the client's first status read).
 func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, error) {
 	what := "read GOWA group " + groupID
 	jid, err := groupJID(groupID)
 	if err != nil {
 		return roster.Group{}, fmt.Errorf("%s: %w", what, err)
+	}
+	self, err := c.self(ctx)
+	if err != nil {
+		return roster.Group{}, err
 	}
 	raw, err := c.call(ctx, what, http.MethodGet, "/group/participants?group_id="+url.QueryEscape(jid), nil)
 	if err != nil {
@@ -203,7 +193,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 	if err := json.Unmarshal(raw, &res); err != nil || res == nil {
 		return roster.Group{}, fmt.Errorf("%s: response has no results: %w", what, provider.ErrUnavailable)
 	}
-	g := roster.Group{ID: groupID, Name: res.Name}
+	g := roster.Group{ID: groupID, Name: res.Name, Self: self}
 	for _, p := range res.Participants {
 		g.Participants = append(g.Participants, toParticipant(p))
 	}
@@ -253,8 +243,9 @@ type result struct {
 	Message     string `json:"message"`
 }
 
-// Change applies op to at most MaxBatch members: one call, or more when GOWA refuses the batch
-// because a number in it is not on WhatsApp (see the package comment).
+// Change applies op to at most MaxBatch members in one call. When GOWA refuses the call
+// because a number is not on WhatsApp, a single member gets that as its outcome; for several,
+// the error wraps ErrInvalidRequest, and the controller sends each half again.
 func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, members []roster.Phone) ([]provider.Outcome, error) {
 	path, ok := opPaths[op]
 	if !ok {
@@ -267,31 +258,12 @@ func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, membe
 	if err != nil {
 		return nil, fmt.Errorf("GOWA %s: %w", op, err)
 	}
-	return c.isolate(ctx, jid, op, path, members)
-}
-
-// isolate sends members in one call and, when GOWA refuses it because one of them is not on
-// WhatsApp, sends each half the same way. A refused call changes nothing, so resending is safe.
-// Any other failure of a later call fails the change; the next read shows what earlier calls did.
-func (c *Client) isolate(ctx context.Context, jid string, op roster.Op, path string, members []roster.Phone) ([]provider.Outcome, error) {
 	out, err := c.send(ctx, jid, op, path, members)
-	switch {
-	case !errors.Is(err, errNotOnWhatsApp):
-		return out, err
-	case len(members) == 1:
+	if len(members) == 1 && errors.Is(err, errNotOnWhatsApp) {
 		return []provider.Outcome{{Member: members[0], Result: provider.ResultNotOnWhatsApp,
 			Message: "GOWA refused the number: user is not registered on WhatsApp"}}, nil
 	}
-	half := len(members) / 2
-	first, err := c.isolate(ctx, jid, op, path, members[:half])
-	if err != nil {
-		return nil, err
-	}
-	rest, err := c.isolate(ctx, jid, op, path, members[half:])
-	if err != nil {
-		return nil, err
-	}
-	return append(first, rest...), nil
+	return out, err
 }
 
 // send makes one write call.

@@ -33,7 +33,8 @@ type Dialect struct{}
 func (Dialect) Provider() string { return Provider }
 
 // Prefix returns "/devices/", the one path space of GOWA's that no other API shares: GOWA's
-// endpoints sit under several roots (/group/, /user/, /devices/), and /group/ is Evolution's too.
+// endpoints sit under several roots (/app/, /group/, /user/, /devices/), and /group/ is
+// Evolution's too.
 func (Dialect) Prefix() string { return "/devices/" }
 
 // Credential returns "user:password" from the Basic Authorization header; an account's
@@ -84,9 +85,10 @@ func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 // body field of the writes.
 const groupParam = "group_id"
 
-// Routes returns GOWA's group endpoints and the device status read.
+// Routes returns GOWA's group endpoints and the device's two status reads.
 func (Dialect) Routes() []sim.Route {
 	return []sim.Route{
+		{Pattern: "GET /app/status", Op: sim.OpAccount, Serve: scoped(appStatus)},
 		{Pattern: "GET /devices/{device_id}/status", Op: sim.OpAccount, Serve: deviceStatus},
 		{Pattern: "GET /user/my/groups", Op: sim.OpList, Serve: scoped(myGroups)},
 		{Pattern: "GET /group/participants", Op: sim.OpRead, GroupParam: groupParam, Serve: scoped(participants)},

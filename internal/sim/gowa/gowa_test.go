@@ -112,6 +112,8 @@ func TestRefusals(t *testing.T) {
 			"device not found; create a device first from /api/devices or provide a valid X-Device-Id"},
 		{"unknown device status", get("/devices/other/status"), 404, "DEVICE_NOT_FOUND",
 			"device not found; create a device first from /api/devices or provide a valid X-Device-Id"},
+		{"unknown device, app status", call{http.MethodGet, "/app/status", "", user, password, "other"}, 404, "DEVICE_NOT_FOUND",
+			"device not found; create a device first from /api/devices or provide a valid X-Device-Id"},
 		{"read without group_id", get("/group/participants"), 400, "VALIDATION_ERROR", "group_id: cannot be blank."},
 		{"read an unknown group", get("/group/participants?group_id=120363000000000099@g.us"), 500, "INTERNAL_SERVER_ERROR", "group not found"},
 		{"read a 2Chat-style id", get("/group/participants?group_id=WAG45b0f301"), 500, "INTERNAL_SERVER_ERROR", "group not found"},
@@ -146,14 +148,28 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-func TestDeviceStatus(t *testing.T) {
-	w := start(t)
-	status, _, body := w.do(t, get("/devices/"+device+"/status"))
-	if status != http.StatusOK {
-		t.Fatalf("status %d: %s", status, body)
+// TestStatus covers the device's two status reads: only the device-scoped /app/status names
+// the account it is logged in as.
+func TestStatus(t *testing.T) {
+	tests := []struct {
+		name string
+		call call
+		want string
+	}{
+		{"app status", get("/app/status"), `{"status":200,"code":"SUCCESS","message":"Connection status retrieved",
+			"results":{"device_id":"my-business-account","is_connected":true,"is_logged_in":true,"jid":"6281234567890@s.whatsapp.net"}}`},
+		{"device status", get("/devices/" + device + "/status"), `{"status":200,"code":"SUCCESS","message":"Device status",
+			"results":{"device_id":"my-business-account","is_connected":true,"is_logged_in":true}}`},
 	}
-	simtest.AssertJSON(t, body, `{"status":200,"code":"SUCCESS","message":"Device status",
-		"results":{"device_id":"my-business-account","is_connected":true,"is_logged_in":true}}`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, body := start(t).do(t, tt.call)
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			simtest.AssertJSON(t, body, tt.want)
+		})
+	}
 }
 
 func TestParticipants(t *testing.T) {
@@ -228,26 +244,29 @@ func TestDocumentedRequestShape(t *testing.T) {
 
 func TestChanges(t *testing.T) {
 	tests := []struct {
-		op, who, role string // role afterwards; "" means gone
-		message       string
+		op, group, who, role string // role afterwards; "" means gone
+		message              string
 	}{
-		{"promote", member, "admin", "Success promote participants"},
-		{"demote", admin, "member", "Success demote participants"},
-		{"remove", member, "", "Success delete participants"},
-		{"demote", creator, "superadmin", "Success demote participants"}, // WhatsApp refuses; GOWA says success
-		{"remove", newbie, "", "Success delete participants"},            // not a member; GOWA says success
+		{"promote", group, member, "admin", "Success promote participants"},
+		{"demote", group, admin, "member", "Success demote participants"},
+		{"remove", group, member, "", "Success delete participants"},
+		{"demote", group, creator, "superadmin", "Success demote participants"}, // WhatsApp refuses; GOWA says success
+		{"remove", group, newbie, "", "Success delete participants"},            // not a member; GOWA says success
+		// Named by phone in a LID-addressed group: nothing happens; GOWA says success.
+		{"promote", lidGroup, member, "member", "Success promote participants"},
+		{"remove", lidGroup, member, "member", "Success delete participants"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.op+" "+tt.who, func(t *testing.T) {
+		t.Run(tt.op+" "+tt.who+" in "+tt.group, func(t *testing.T) {
 			w := start(t)
 			digits := strings.TrimPrefix(tt.who, "+")
-			status, _, body := w.do(t, write(tt.op, group, digits))
+			status, _, body := w.do(t, write(tt.op, tt.group, digits))
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
 			simtest.AssertJSON(t, body, `{"status":200,"code":"SUCCESS","message":"`+tt.message+`","results":[
 				{"participant":"`+digits+`@s.whatsapp.net","status":"success","message":"Action success"}]}`)
-			if got := simtest.Roles(t, w.Sim, group)[tt.who]; got != tt.role {
+			if got := simtest.Roles(t, w.Sim, tt.group)[tt.who]; got != tt.role {
 				t.Errorf("%s now %q, want %q", tt.who, got, tt.role)
 			}
 		})

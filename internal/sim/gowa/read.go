@@ -1,5 +1,5 @@
-// read.go serves GOWA's reads: a device's connection status, the device's groups, and one
-// group's participants. Reads go live to WhatsApp (whatsmeow's GetGroupInfo), so GOWA has no
+// read.go serves GOWA's reads: a device's connection status (with the number it is logged in
+// as, in /app/status), the device's groups, and one group's participants. Reads go live to WhatsApp (whatsmeow's GetGroupInfo), so GOWA has no
 // read lag of its own; the simulator's lag still applies.
 
 package gowa
@@ -20,6 +20,19 @@ func deviceStatus(x *sim.Exchange) sim.Reply {
 		return deviceNotFound(id)
 	}
 	return success("Device status", map[string]any{"device_id": id, "is_connected": true, "is_logged_in": true})
+}
+
+// appStatus answers GET /app/status, the device-scoped status read of docs/openapi.yaml (9.0.0):
+// {is_connected, is_logged_in, device_id, jid}, where jid is the logged-in account as whatsmeow
+// writes it without its device part, "digits@s.whatsapp.net".
+func appStatus(x *sim.Exchange) sim.Reply {
+	jid := ""
+	if p := self(x); p != "" {
+		jid = userJID(p)
+	}
+	return success("Connection status retrieved", map[string]any{
+		"is_connected": true, "is_logged_in": true, "device_id": x.Session(), "jid": jid,
+	})
 }
 
 // participant is domains/group.GroupParticipant.

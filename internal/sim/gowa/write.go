@@ -7,7 +7,13 @@
 // add (403 with an add request) and "success" for everything else.
 //
 // A participant that is not bare digits fails the check too: GOWA appends the server to it
-// unchanged, so "+447…" and "447…@s.whatsapp.net" become JIDs WhatsApp does not know.
+// unchanged, so "+447…", "447…@s.whatsapp.net" and a LID become JIDs WhatsApp does not know.
+// Every write therefore names members by phone number, also in a LID-addressed group, where a
+// promote, demote or remove by phone number is accepted and changes nothing: whatsmeow sends
+// the JID as given (UpdateGroupParticipants looks a LID's phone number up for adds only);
+// WhatsApp refuses such a member per participant when Baileys, which also sends JIDs as given,
+// names them so (evolution-api#1239, providers.md §12); and GOWA reports every per-participant
+// refusal but a privacy-blocked add as "success".
 
 package gowa
 
@@ -120,14 +126,19 @@ var changeMessages = map[string]string{
 }
 
 // change serves remove, promote and demote. WhatsApp's refusals of single participants (the
-// creator, a non-member) carry no add request, so GOWA reports every one as "success".
+// creator, a non-member, a member named by phone in a LID-addressed group) carry no add
+// request, so GOWA reports every one as "success".
 func change(op string) func(*sim.Exchange) sim.Reply {
 	return func(x *sim.Exchange) sim.Reply {
 		id, phones, refused := parseWrite(x)
 		if refused != nil {
 			return *refused
 		}
-		if _, err := x.Change(op, groupJID(x, id), self(x), phones); err != nil {
+		targets := make([]sim.Target, len(phones))
+		for i, p := range phones {
+			targets[i] = sim.Target{Phone: p}
+		}
+		if _, err := x.ChangeTargets(op, groupJID(x, id), self(x), targets); err != nil {
 			return writeError(err)
 		}
 		results := make([]participantStatus, len(phones))
