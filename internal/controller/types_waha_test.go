@@ -2,6 +2,8 @@ package controller_test
 
 import (
 	"net/http"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,9 +14,9 @@ import (
 )
 
 // TestTypeWAHAConverges runs a group on a self-hosted WAHA session (the NOWEB engine): the
-// credential is the X-Api-Key, the account the session name, the group a JID. A read is the
-// participants call plus the session read that names the account's own number, which the log
-// files as an account call, so one sync still costs one group read.
+// credential is the X-Api-Key, the account the session name, the group a JID. The session read
+// that names the account's own number is made once per client, at the provider's check, so a
+// sync costs the one participants read.
 func TestTypeWAHAConverges(t *testing.T) {
 	convergesOn(t, typeCase{
 		Type: whatsappv1.ProviderWAHA,
@@ -64,4 +66,73 @@ func TestWAHASessionDroppedThenBack(t *testing.T) {
 		t.Errorf("calls %v, want exactly one add: nothing may be written while the session is down or the roster unknown", n)
 	}
 	wantEvent(t, ns, "dropped", whatsappv1.EventProviderError)
+}
+
+// TestTypeWAHAEnforceDemotesUnlistedAdmin: under adminPolicy Enforce (the default) the sync
+// demotes the admin the whitelist does not name, and never the session's own number, which the
+// client learns from the session read.
+func TestTypeWAHAEnforceDemotesUnlistedAdmin(t *testing.T) {
+	enforcesAdmins(t, enforceCase{
+		Type: whatsappv1.ProviderWAHA,
+		Account: sim.Account{Name: "types-waha-enforce", Type: "WAHA", APIKey: "types-waha-enforce-key",
+			Session: "types-waha-enforce", Numbers: []string{"+33612384000"}},
+		SpecAccount: "types-waha-enforce",
+		Prefix:      "+336123840",
+		Groups:      [2]string{"120363000000002384@g.us", "120363000000002385@g.us"},
+	})
+}
+
+// enforceCase is an account of a WAHA-based type (WAHA, Wawp) with two groups of the same five
+// numbers, Prefix followed by 00 (the account's own, Account.Numbers[0], an admin), 01 (a listed admin), 02 (an
+// admin the spec lists only as a member), 03 (a member) and 99 (the creator): Groups[0] is
+// phone-addressed and its spec does not name the own number at all; Groups[1] is
+// LID-addressed, where WhatsApp drops a demote that names the member by phone, and its spec
+// lists the own number as an admin.
+type enforceCase struct {
+	Type        whatsappv1.ProviderType
+	Account     sim.Account
+	SpecAccount string
+	Prefix      string
+	Groups      [2]string
+}
+
+// enforcesAdmins runs an enforceCase: each group ends InSync with 02 demoted by one demote
+// call, and everyone else, the own number first, as they were.
+func enforcesAdmins(t *testing.T, c enforceCase) {
+	t.Helper()
+	n := func(suffix string) string { return c.Prefix + suffix }
+	var people []sim.Person
+	var participants []sim.SeedMember
+	for _, p := range []struct{ suffix, role string }{{"99", "superadmin"}, {"00", "admin"}, {"01", "admin"}, {"02", "admin"}, {"03", ""}} {
+		people = append(people, sim.Person{Phone: n(p.suffix), LID: "7" + strings.TrimPrefix(n(p.suffix), "+") + "@lid"})
+		participants = append(participants, sim.SeedMember{Phone: n(p.suffix), Role: p.role})
+	}
+	if err := world.Add(sim.Seed{Accounts: []sim.Account{c.Account}, People: people, Groups: []sim.SeedGroup{
+		{ID: c.Groups[0], Participants: participants},
+		{ID: c.Groups[1], Participants: participants, Addressing: "lid"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	ns := providerFor(t, typeCase{Type: c.Type, Account: c.Account, SpecAccount: c.SpecAccount})
+	tests := []struct {
+		name, object, group string
+		admins              []string
+	}{
+		{"phone-addressed, own number not in the spec", "by-phone", c.Groups[0], []string{n("01")}},
+		{"LID-addressed, own number listed", "by-lid", c.Groups[1], []string{n("00"), n("01")}},
+	}
+	want := map[string]string{n("99"): "superadmin", n("00"): "admin", n("01"): "admin", n("02"): "member", n("03"): "member"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mark := time.Now()
+			createGroup(t, ns, tt.object, tt.group, members(n("02"), n("03")), admins(tt.admins...))
+			waitGroupCondition(t, ns, tt.object, metav1.ConditionTrue, whatsappv1.ReasonInSync)
+			if got := roster(t, tt.group); !reflect.DeepEqual(got, want) {
+				t.Errorf("roster %v, want %v", got, want)
+			}
+			if calls := calls(tt.group, mark); calls[sim.OpDemote] != 1 || writes(calls) != 1 {
+				t.Errorf("calls %v, want the one demote of %s", calls, n("02"))
+			}
+		})
+	}
 }

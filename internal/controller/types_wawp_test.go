@@ -32,3 +32,18 @@ func TestTypeWawpConverges(t *testing.T) {
 		ReadsPerSync: 1,
 	})
 }
+
+// TestTypeWawpEnforceDemotesUnlistedAdmin: under adminPolicy Enforce (the default) the sync
+// demotes the admin the whitelist does not name, and never the instance's own number, which the
+// client learns from GET /v2/session/me. In the LID-addressed group Wawp's WEBJS engine lists
+// LIDs only, and the demote must name the LID.
+func TestTypeWawpEnforceDemotesUnlistedAdmin(t *testing.T) {
+	enforcesAdmins(t, enforceCase{
+		Type: whatsappv1.ProviderWawp,
+		Account: sim.Account{Name: "types-wawp-enforce", Type: "Wawp", APIKey: "types-wawp-enforce-token",
+			Session: "TYPESWAWP002", Numbers: []string{"+33612394000"}},
+		SpecAccount: "TYPESWAWP002",
+		Prefix:      "+336123940",
+		Groups:      [2]string{"120363000000002394@g.us", "120363000000002395@g.us"},
+	})
+}

@@ -13,6 +13,7 @@ func init() {
 		Config: func(endpoint string) provider.Config {
 			return provider.Config{Endpoint: endpoint, Account: "contract", Credential: "contract-waha-key"}
 		},
-		GroupID: func(_, jid string) string { return jid },
+		GroupID:   func(_, jid string) string { return jid },
+		LIDWrites: true,
 	})
 }

@@ -13,6 +13,7 @@ func init() {
 		Config: func(endpoint string) provider.Config {
 			return provider.Config{Endpoint: endpoint, Account: "C0NTRACT0001", Credential: "contract-wawp-token"}
 		},
-		GroupID: func(_, jid string) string { return jid },
+		GroupID:   func(_, jid string) string { return jid },
+		LIDWrites: true,
 	})
 }

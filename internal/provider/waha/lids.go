@@ -3,7 +3,9 @@
 // pn}); Wawp documents only the whole store, page by page (GET /v2/lids?limit&offset →
 // [{lid, pn}]). A LID the store does not know (pn null, or 404) stays unresolved, and so does
 // every LID when the store itself is not found; any other failure fails the read, so that a
-// sync never acts on half a roster.
+// sync never acts on half a roster. The client keeps the numbers the store gave, so a LID is
+// looked up once; an unresolved one is asked again at the next read, since the store may
+// learn it.
 
 package waha
 
@@ -34,11 +36,17 @@ type lidMapping struct {
 	PN  *string `json:"pn"`
 }
 
-// resolveLIDs fills in the numbers of the participants given by a LID alone.
+// resolveLIDs fills in the numbers of the participants given by a LID alone, from what the
+// client already knows and, for the rest, from the session's LID store.
 func (c *Client) resolveLIDs(ctx context.Context, parts []roster.Participant) error {
 	var want []string
-	for _, p := range parts {
-		if !p.Resolved() && strings.HasSuffix(p.RawID, "@lid") && !contains(want, p.RawID) {
+	for i, p := range parts {
+		if p.Resolved() || !strings.HasSuffix(p.RawID, "@lid") {
+			continue
+		}
+		if n, ok := c.mem.numberOf(p.RawID); ok {
+			parts[i].Phone = n
+		} else if !contains(want, p.RawID) {
 			want = append(want, p.RawID)
 		}
 	}
@@ -55,6 +63,7 @@ func (c *Client) resolveLIDs(ctx context.Context, parts []roster.Participant) er
 	if err != nil && !errors.Is(err, provider.ErrNotFound) {
 		return err
 	}
+	c.mem.learnNumbers(found)
 	for i := range parts {
 		if p, ok := found[parts[i].RawID]; ok && !parts[i].Resolved() {
 			parts[i].Phone = p

@@ -1,8 +1,9 @@
 // read.go owns the reads: the session's own account (which proves the credentials and the
 // session, and names Self), and a group's participants with their roles. A read of a group is
-// the participants call, the LID store's answers for participants given by LID alone
-// (lids.go), and the account read, since no participant list says which participant is the
-// session itself.
+// the participants call, plus the LID store's answers for participants given by LID alone that
+// the client has not resolved before (lids.go), plus, on a client that has not yet checked its
+// account, the account read, since no participant list says which participant is the session
+// itself.
 
 package waha
 
@@ -26,14 +27,32 @@ type accountInfo struct {
 }
 
 // CheckAccount reads the session's account: the credentials work, the session exists, is
-// WORKING and is logged in.
+// WORKING and is logged in. The number it is logged in as becomes OwnNumber.
 func (c *Client) CheckAccount(ctx context.Context) error {
-	_, err := c.self(ctx)
+	own, err := c.readAccount(ctx)
+	if err == nil {
+		c.mem.setOwnNumber(own)
+	}
 	return err
 }
 
-// self returns the number the session is logged in as.
+// OwnNumber is the number the session is logged in as, known after a successful CheckAccount
+// or ReadGroup.
+func (c *Client) OwnNumber() roster.Phone { return c.mem.ownNumber() }
+
+// self returns the session's own number, reading the account when the client does not know it.
 func (c *Client) self(ctx context.Context) (roster.Phone, error) {
+	if own := c.mem.ownNumber(); own != "" {
+		return own, nil
+	}
+	if err := c.CheckAccount(ctx); err != nil {
+		return "", err
+	}
+	return c.mem.ownNumber(), nil
+}
+
+// readAccount returns the number the session is logged in as.
+func (c *Client) readAccount(ctx context.Context) (roster.Phone, error) {
 	what := "read the " + c.api.Name + " session's account"
 	resp, err := c.call(ctx, what, http.MethodGet, c.api.Account, nil, nil, false)
 	if err != nil {
@@ -120,8 +139,9 @@ func (p participant) phone() string {
 	return p.PhoneNumber
 }
 
-// ReadGroup reads the group's participants and the session's own number. An empty list is
-// returned as an empty roster, which the controller treats as unknown.
+// ReadGroup reads the group's participants, with the session's own number as Self, and
+// remembers which members the group lists by LID. An empty list is returned as an empty
+// roster, which the controller treats as unknown.
 func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, error) {
 	what := fmt.Sprintf("read %s group %s", c.api.Name, groupID)
 	resp, err := c.call(ctx, what, http.MethodGet, c.api.Groups+"/"+Escape(groupID)+c.api.Participants, nil, nil, false)
@@ -143,6 +163,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 	if err := c.resolveLIDs(ctx, g.Participants); err != nil {
 		return roster.Group{}, fmt.Errorf("%s: %w", what, err)
 	}
+	c.mem.rememberLIDs(groupID, g.Participants)
 	if g.Self, err = c.self(ctx); err != nil {
 		return roster.Group{}, err
 	}

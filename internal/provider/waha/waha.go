@@ -1,9 +1,11 @@
 // Package waha is the provider client for WAHA (devlikeapro/waha, self-hosted): the API key goes
 // in the X-Api-Key header, the account is the session name in the path, groups are "…@g.us"
-// JIDs, participants are sent as {"id": "<digits>@c.us"}, the roster is read from
-// /participants/v2 with LIDs resolved through the session's LID store, and each write's answer
-// is whatever the session's engine returned (NOWEB, GOWS or WEBJS), read member by member
-// where it can be.
+// JIDs, participants are sent as {"id": "<digits>@c.us"}, or by their "@lid" where the group's
+// last read listed them by LID (engines drop a phone-addressed remove, promote or demote
+// there: devlikeapro/waha#1264), the roster is read from /participants/v2 with LIDs resolved
+// through the session's LID store, the session's own number comes from the session read
+// (GET /api/sessions/{session}, field me), and each write's answer is whatever the session's
+// engine returned (NOWEB, GOWS or WEBJS), read member by member where it can be.
 //
 // The client core (Client over an API) serves every WAHA-compatible front door; the Wawp
 // package configures it for Wawp's hosted WAHA.
@@ -30,8 +32,9 @@ const MaxBatch = 5
 const DefaultSession = "default"
 
 func init() {
-	// A read is the participants call plus the session call that names the account's number.
-	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch, ReadCalls: 2}, New)
+	// A steady-state read is the participants call alone: the own number and the LIDs the
+	// store resolved are kept on the client.
+	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch, ReadCalls: 1}, New)
 }
 
 // API is one WAHA-compatible HTTP front door: where its endpoints live and how a call is
@@ -60,8 +63,11 @@ type API struct {
 	HTTP *http.Client
 }
 
-// Client is one session of a WAHA-compatible API.
-type Client struct{ api API }
+// Client is one session of a WAHA-compatible API, with what it learnt of the session.
+type Client struct {
+	api API
+	mem memory
+}
 
 // NewClient builds a client for api.
 func NewClient(api API) *Client {

@@ -8,6 +8,7 @@ package waha_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -152,6 +153,86 @@ func TestReadShapes(t *testing.T) {
 	}
 }
 
+// TestWritesNameLIDMembersByLID reads two groups, then writes: a remove, promote or demote names
+// a member the group's last read listed by LID with that LID (one the read gave with its pn,
+// one the LID store resolved, and a Brazilian mobile listed without its ninth digit and
+// written with it), anyone else by phone, and an add always by phone. The answer, which names
+// the LID back, is that member's outcome.
+func TestWritesNameLIDMembersByLID(t *testing.T) {
+	const br = "207134500000021@lid"
+	srv := providertest.Serve(t, func(r providertest.Request) providertest.Reply {
+		if r.Method == http.MethodPost {
+			return providertest.Reply{Status: 200, Body: echoAccepted(t, r.Body)}
+		}
+		return providertest.Routes(map[string]providertest.Reply{
+			"GET /api/default/groups/" + waha.Escape(group) + "/participants/v2": {Status: 200, Body: providertest.Fixture(t, "participants_v2.json")},
+			"GET /api/default/groups/" + waha.Escape(lidGroup) + "/participants/v2": {Status: 200,
+				Body: []byte(`[{"id":"90871234567@lid","pn":"12123334444@c.us","role":"admin"},{"id":"` + br + `","pn":"553187650001@c.us","role":"participant"}]`)},
+			"GET /api/default/lids/118230041276651%40lid": {Status: 200, Body: []byte(`{"lid":"118230041276651@lid","pn":"447700900004@c.us"}`)},
+			"GET /api/default/lids/999999999999%40lid":    {Status: 200, Body: []byte(`{"lid":"999999999999@lid","pn":null}`)},
+			"GET /api/sessions/default":                   {Status: 200, Body: providertest.Fixture(t, "session_info.json")},
+		}, notFound)(r)
+	})
+	c := providertest.NewClient(t, waha.New, srv.URL, session, apiKey)
+	for _, g := range []string{group, lidGroup} {
+		if _, err := c.ReadGroup(context.Background(), g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name, group string
+		op          roster.Op
+		member      roster.Phone
+		id          string
+	}{
+		{"promote a LID listed with its pn", group, roster.OpPromote, member, "205227043110953@lid"},
+		{"demote a LID the store resolved", group, roster.OpDemote, admin, "118230041276651@lid"},
+		{"remove a member listed by phone", group, roster.OpRemove, creator, "12125550199@c.us"},
+		{"add by phone", group, roster.OpAdd, member, "447700900002@c.us"},
+		{"promote the ninth-digit form of a LID", lidGroup, roster.OpPromote, roster.MustNormalize("+5531987650001"), br},
+		{"promote in a group not read", otherGroup, roster.OpPromote, member, "447700900002@c.us"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := len(srv.Requests())
+			got, err := c.Change(context.Background(), tt.group, tt.op, []roster.Phone{tt.member})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Member != tt.member || got[0].Result != provider.ResultApplied {
+				t.Errorf("outcomes %+v, want %s Applied", got, tt.member.E164())
+			}
+			sent := srv.Requests()[n:]
+			if want := `{"participants":[{"id":"` + tt.id + `"}]}`; len(sent) != 1 || string(sent[0].Body) != want {
+				t.Errorf("requests %+v, want one with body %s", sent, want)
+			}
+		})
+	}
+}
+
+// echoAccepted answers a ParticipantsRequest as NOWEB does when WhatsApp accepts every
+// participant, naming each by the id the request sent.
+func echoAccepted(t *testing.T, body []byte) []byte {
+	t.Helper()
+	var req struct {
+		Participants []struct {
+			ID string `json:"id"`
+		} `json:"participants"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		t.Fatalf("request body %s: %v", body, err)
+	}
+	out := make([]map[string]string, len(req.Participants))
+	for i, p := range req.Participants {
+		out[i] = map[string]string{"status": "200", "jid": p.ID}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestProviderEchoesKey covers a provider that repeats the key in its error text: the client
 // passes the provider's words on, but never the key.
 func TestProviderEchoesKey(t *testing.T) {
@@ -202,7 +283,8 @@ func TestReadGroup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, endpoint := providertest.StartSim(t)
-			got, err := providertest.NewClient(t, waha.New, endpoint, session, apiKey).ReadGroup(context.Background(), tt.group)
+			c := providertest.NewClient(t, waha.New, endpoint, session, apiKey)
+			got, err := c.ReadGroup(context.Background(), tt.group)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,36 +295,51 @@ func TestReadGroup(t *testing.T) {
 			if n := len(s.Calls()); n != 2 {
 				t.Errorf("%d calls, want the participants and the session read: %+v", n, s.Calls())
 			}
+			s.ResetCalls()
+			if again, err := c.ReadGroup(context.Background(), tt.group); err != nil || !reflect.DeepEqual(again, want) {
+				t.Errorf("second read %+v, %v", again, err)
+			}
+			if n := len(s.Calls()); n != 1 {
+				t.Errorf("a second read made %d calls %+v, want the participants alone", n, s.Calls())
+			}
 		})
 	}
 }
 
-// TestReadFallsBackToTheLIDStore serves a v2 list whose LID lacks its pn, as some engines give
-// it: the client asks the session's LID store.
+// TestReadFallsBackToTheLIDStore serves a v2 list whose LIDs lack their pn, as some engines
+// give it, twice: the client asks the session's LID store, and the second read asks again only
+// for the LID the store did not know.
 func TestReadFallsBackToTheLIDStore(t *testing.T) {
 	s, endpoint := providertest.StartSim(t)
-	s.InjectFault(sim.Fault{Op: sim.OpRead, Status: 200, Times: 1,
+	s.InjectFault(sim.Fault{Op: sim.OpRead, Status: 200, Times: 2,
 		Body: `[{"id":"90871234567@lid","role":"superadmin"},{"id":"205227043110953@lid","role":"participant"},{"id":"1@lid","role":"participant"}]`})
-	got, err := providertest.NewClient(t, waha.New, endpoint, session, apiKey).ReadGroup(context.Background(), group)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := providertest.NewClient(t, waha.New, endpoint, session, apiKey)
 	want := []roster.Participant{
 		{Phone: self, RawID: "90871234567@lid", Role: roster.RoleSuperAdmin},
 		{Phone: member, RawID: "205227043110953@lid", Role: roster.RoleMember},
 		{RawID: "1@lid", Role: roster.RoleMember},
 	}
-	if !reflect.DeepEqual(got.Participants, want) {
-		t.Errorf("participants\n%+v\nwant\n%+v", got.Participants, want)
-	}
-	var lookups []string
-	for _, c := range s.Calls() {
-		if strings.Contains(c.Path, "/lids/") {
-			lookups = append(lookups, c.Path)
+	for _, lookups := range [][]string{
+		{"/api/default/lids/90871234567@lid", "/api/default/lids/205227043110953@lid", "/api/default/lids/1@lid"},
+		{"/api/default/lids/1@lid"},
+	} {
+		s.ResetCalls()
+		got, err := c.ReadGroup(context.Background(), group)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if want := []string{"/api/default/lids/90871234567@lid", "/api/default/lids/205227043110953@lid", "/api/default/lids/1@lid"}; !reflect.DeepEqual(lookups, want) {
-		t.Errorf("lookups %v, want %v", lookups, want)
+		if !reflect.DeepEqual(got.Participants, want) {
+			t.Errorf("participants\n%+v\nwant\n%+v", got.Participants, want)
+		}
+		var asked []string
+		for _, c := range s.Calls() {
+			if strings.Contains(c.Path, "/lids/") {
+				asked = append(asked, c.Path)
+			}
+		}
+		if !reflect.DeepEqual(asked, lookups) {
+			t.Errorf("lookups %v, want %v", asked, lookups)
+		}
 	}
 }
 
@@ -282,8 +379,12 @@ func TestCheckAccount(t *testing.T) {
 			if tt.fault != nil {
 				s.InjectFault(*tt.fault)
 			}
-			err := providertest.NewClient(t, waha.New, endpoint, tt.account, tt.key).CheckAccount(context.Background())
+			c := providertest.NewClient(t, waha.New, endpoint, tt.account, tt.key)
+			err := c.CheckAccount(context.Background())
 			providertest.AssertError(t, err, tt.want, apiKey, wrongKey)
+			if own := c.(provider.Identity).OwnNumber(); (err == nil) != (own == self) {
+				t.Errorf("OwnNumber %q after CheckAccount answered %v", own, err)
+			}
 		})
 	}
 }

@@ -1,5 +1,8 @@
-// write.go owns the writes. WAHA passes the engine's answer through, so an outcome is read
-// from whichever shape came back:
+// write.go owns the writes. A member is named by phone ("<digits>@c.us"), except in a remove,
+// promote or demote of a member whom the group's last read listed by LID: engines drop those
+// when they name the member by phone (devlikeapro/waha#1264, wwebjs#3602), and WAHA accepts an
+// @lid participant id. WAHA passes the engine's answer through, so an outcome is read from
+// whichever shape came back, an answer that names a LID the request sent meaning that member:
 //   - NOWEB (Baileys): [{status:"200"|"403"|…, jid, content}], a privacy refusal carrying an
 //     add_request node;
 //   - GOWS (whatsmeow): [{JID, PhoneNumber, Error, AddRequest}], Error 0 meaning done;
@@ -50,15 +53,19 @@ func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, membe
 		return nil, fmt.Errorf("%s %s: %d participants, want 1 to %d: %w", c.api.Name, op, len(members), MaxBatch, provider.ErrInvalidRequest)
 	}
 	req := participantsRequest{Participants: make([]participantID, len(members))}
+	sentLIDs := map[string]roster.Phone{}
 	for i, m := range members {
 		req.Participants[i] = participantID{m.JID("c.us")}
+		if lid, ok := c.mem.lidIn(groupID, m); ok && op != roster.OpAdd {
+			req.Participants[i].ID, sentLIDs[lid] = lid, m
+		}
 	}
 	what := fmt.Sprintf("%s %d participants in %s group %s", strings.ToLower(string(op)), len(members), c.api.Name, groupID)
 	resp, err := c.call(ctx, what, http.MethodPost, c.api.Groups+"/"+Escape(groupID)+path, nil, req, true)
 	if err != nil {
 		return nil, err
 	}
-	answers := perMember(resp.Body)
+	answers := perMember(resp.Body, sentLIDs)
 	out := make([]provider.Outcome, len(members))
 	for i, m := range members {
 		out[i] = provider.Outcome{Member: m, Result: provider.ResultUnknown}
@@ -95,13 +102,14 @@ type answer struct {
 	message string
 }
 
-// perMember reads the answer of a write into a code per member it names.
-func perMember(body []byte) map[roster.Phone]answer {
+// perMember reads the answer of a write into a code per member it names; sentLIDs are the
+// LIDs the request named members by.
+func perMember(body []byte, sentLIDs map[string]roster.Phone) map[roster.Phone]answer {
 	out := map[roster.Phone]answer{}
 	var list []engineResult
 	if json.Unmarshal(body, &list) == nil {
 		for _, r := range list {
-			if p, err := roster.Identify(r.JID, r.PhoneNumber); err == nil {
+			if p, ok := named(r.JID, r.PhoneNumber, sentLIDs); ok {
 				if s, ok := r.answer(); ok {
 					out[p] = s
 				}
@@ -115,8 +123,8 @@ func perMember(body []byte) map[roster.Phone]answer {
 	}
 	for id, raw := range byID {
 		var r engineResult
-		p, err := roster.Normalize(id)
-		if err != nil || json.Unmarshal(raw, &r) != nil {
+		p, ok := named(id, "", sentLIDs)
+		if !ok || json.Unmarshal(raw, &r) != nil {
 			continue
 		}
 		if s, ok := r.answer(); ok {
@@ -124,6 +132,16 @@ func perMember(body []byte) map[roster.Phone]answer {
 		}
 	}
 	return out
+}
+
+// named returns the member an answer's id (with its phone attribute) names: the member the
+// request sent that LID for, or the number the id gives.
+func named(id, phone string, sentLIDs map[string]roster.Phone) (roster.Phone, bool) {
+	if m, ok := sentLIDs[id]; ok {
+		return m, true
+	}
+	p, err := roster.Identify(id, phone)
+	return p, err == nil
 }
 
 // answer returns the WhatsApp code of one result, if it carries one.

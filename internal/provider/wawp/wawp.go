@@ -2,8 +2,10 @@
 // core over Wawp's front door. The account is the instance_id, and it and the access token go
 // in the query string of every call, so no URL ever reaches an error; group endpoints live
 // under /v2/groups/{id} ("@" written "%40"), the roster is WEBJS's participant list with
-// isAdmin/isSuperAdmin (LIDs resolved through the instance's LID list, GET /v2/lids), and
-// remove, promote and demote answer only {"ok": true}.
+// isAdmin/isSuperAdmin (LIDs resolved through the instance's LID list, GET /v2/lids, and
+// written to by LID, as WEBJS drops a phone-addressed write in a LID-addressed group), the
+// own number is GET /v2/session/me's id, and remove, promote and demote answer only
+// {"ok": true}.
 package wawp
 
 import (
@@ -25,7 +27,7 @@ func init() {
 		// Undocumented, as for WAHA; Wawp's promote page also recommends "small batches".
 		MaxBatch:        waha.MaxBatch,
 		DefaultEndpoint: DefaultEndpoint,
-		ReadCalls:       2, // participants, then the session for the own number
+		ReadCalls:       1, // participants; the own number and resolved LIDs are kept on the client
 	}, New)
 }
 

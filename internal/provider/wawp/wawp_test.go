@@ -123,8 +123,9 @@ func TestTokenNeverInErrors(t *testing.T) {
 
 // --- Against wagov-sim ---
 
-// TestReadGroup reads WEBJS's participant list. In a LID-addressed group it names LIDs only;
-// the client resolves them through the instance's LID list.
+// TestReadGroup reads WEBJS's participant list twice. In a LID-addressed group it names LIDs
+// only; the client resolves them through the instance's LID list. The second read is the
+// participants call alone: the own number and the LIDs are known by then.
 func TestReadGroup(t *testing.T) {
 	tests := []struct {
 		name, group string
@@ -146,19 +147,24 @@ func TestReadGroup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, endpoint := providertest.StartSim(t)
-			got, err := providertest.NewClient(t, wawp.New, endpoint, instance, token).ReadGroup(context.Background(), tt.group)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := (roster.Group{ID: tt.group, Self: self, Participants: tt.want}); !reflect.DeepEqual(got, want) {
-				t.Errorf("group\n%+v\nwant\n%+v", got, want)
-			}
-			var paths []string
-			for _, c := range s.Calls() {
-				paths = append(paths, c.Method+" "+c.Path)
-			}
-			if !reflect.DeepEqual(paths, tt.calls) {
-				t.Errorf("calls %v, want %v", paths, tt.calls)
+			c := providertest.NewClient(t, wawp.New, endpoint, instance, token)
+			want := roster.Group{ID: tt.group, Self: self, Participants: tt.want}
+			for _, calls := range [][]string{tt.calls, {"GET /v2/groups/" + tt.group + "/participants"}} {
+				s.ResetCalls()
+				got, err := c.ReadGroup(context.Background(), tt.group)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("group\n%+v\nwant\n%+v", got, want)
+				}
+				var paths []string
+				for _, c := range s.Calls() {
+					paths = append(paths, c.Method+" "+c.Path)
+				}
+				if !reflect.DeepEqual(paths, calls) {
+					t.Errorf("calls %v, want %v", paths, calls)
+				}
 			}
 		})
 	}
@@ -230,6 +236,38 @@ func TestChangeUpdatesSim(t *testing.T) {
 			}
 			if r := providertest.Roles(t, s, group)[tt.members[0]]; r != tt.roleNow {
 				t.Errorf("role of %s now %q, want %q", tt.members[0].E164(), r, tt.roleNow)
+			}
+		})
+	}
+}
+
+// TestLIDGroupWrites: in a LID-addressed group WEBJS drops a remove, promote or demote that names
+// a member by phone; after a read, the client names the member by the LID it listed.
+func TestLIDGroupWrites(t *testing.T) {
+	tests := []struct {
+		name    string
+		read    bool
+		op      roster.Op
+		roleNow roster.Role // of member; "" means not a participant
+	}{
+		{"promote after a read", true, roster.OpPromote, roster.RoleAdmin},
+		{"remove after a read", true, roster.OpRemove, ""},
+		{"promote with no read: by phone, dropped", false, roster.OpPromote, roster.RoleMember},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, endpoint := providertest.StartSim(t)
+			c := providertest.NewClient(t, wawp.New, endpoint, instance, token)
+			if tt.read {
+				if _, err := c.ReadGroup(context.Background(), lidGroup); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := c.Change(context.Background(), lidGroup, tt.op, []roster.Phone{member}); err != nil {
+				t.Fatal(err)
+			}
+			if r := providertest.Roles(t, s, lidGroup)[member]; r != tt.roleNow {
+				t.Errorf("role of %s now %q, want %q", member.E164(), r, tt.roleNow)
 			}
 		})
 	}

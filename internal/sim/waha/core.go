@@ -1,8 +1,11 @@
 // core.go owns what every WAHA-based dialect shares, whatever its front door: the
 // ParticipantsRequest body {participants:[{id}]} and the user ids it accepts, the session
 // check, finding the group the session may see, the session's own account (MeInfo), and
-// applying a write to the world with a WhatsApp code per participant. The WAHA dialect
-// (this package) and the Wawp dialect (internal/sim/wawp) render these in their own shapes.
+// applying a write to the world with a WhatsApp code per participant. In a LID-addressed
+// group a remove, promote or demote that names a member by phone is answered as done and
+// changes nothing, as WEBJS does there (devlikeapro/waha#1264, wwebjs#3602); naming the
+// member's @lid works. The WAHA dialect (this package) and the Wawp dialect
+// (internal/sim/wawp) render these in their own shapes.
 
 package waha
 
@@ -86,10 +89,12 @@ func FindGroup(x *sim.Exchange, id string) (sim.GroupState, error) {
 	return g, nil
 }
 
-// RoleOf returns p's role in g, or "" when p is not a participant.
+// RoleOf returns p's role in g, or "" when p is not a participant. Either form of a rewritten
+// mobile (Brazil's ninth digit, Mexico's 521, Argentina's 549) names the one participant, as
+// WhatsApp files them under one user.
 func RoleOf(g sim.GroupState, p roster.Phone) roster.Role {
 	for _, m := range g.Participants {
-		if m.Phone == p.E164() {
+		if q, err := roster.Normalize(m.Phone); err == nil && sim.SameUser(q, p) {
 			return roster.Role(m.Role)
 		}
 	}
@@ -103,10 +108,11 @@ type participantsRequest struct {
 	} `json:"participants"`
 }
 
-// ParseParticipants validates a ParticipantsRequest and resolves each id to a number. WAHA takes
-// user ids: "<digits>@c.us" (the documented form), "<digits>@s.whatsapp.net", or an "@lid" the
-// session knows; a +E164, bare digits or any other form is refused as bad request.
-func ParseParticipants(x *sim.Exchange) ([]string, []roster.Phone, error) {
+// ParseParticipants validates a ParticipantsRequest and resolves each id to the member it names.
+// WAHA takes user ids: "<digits>@c.us" (the documented form), "<digits>@s.whatsapp.net", or an
+// "@lid" the session knows (a target ByLID); a +E164, bare digits or any other form is refused
+// as bad request. It returns the ids as sent beside the targets.
+func ParseParticipants(x *sim.Exchange) ([]string, []sim.Target, error) {
 	var req participantsRequest
 	if err := json.Unmarshal(x.Body, &req); err != nil {
 		return nil, nil, &Refusal{http.StatusBadRequest, "invalid JSON body: " + err.Error()}
@@ -115,15 +121,15 @@ func ParseParticipants(x *sim.Exchange) ([]string, []roster.Phone, error) {
 		return nil, nil, &Refusal{http.StatusBadRequest, "participants must contain at least 1 element"}
 	}
 	ids := make([]string, len(req.Participants))
-	phones := make([]roster.Phone, len(req.Participants))
+	targets := make([]sim.Target, len(req.Participants))
 	for i, p := range req.Participants {
 		phone, err := userID(x, p.ID)
 		if err != nil {
 			return nil, nil, &Refusal{http.StatusBadRequest, fmt.Sprintf("participants.%d.id: %v", i, err)}
 		}
-		ids[i], phones[i] = p.ID, phone
+		ids[i], targets[i] = p.ID, sim.Target{Phone: phone, ByLID: strings.HasSuffix(p.ID, "@lid")}
 	}
-	return ids, phones, nil
+	return ids, targets, nil
 }
 
 func userID(x *sim.Exchange, id string) (roster.Phone, error) {
@@ -152,24 +158,28 @@ const (
 )
 
 // Apply sends a write of op (sim.OpAdd, OpRemove, OpPromote or OpDemote) on group g to the
-// world on behalf of the session's number and returns one WhatsApp code per phone: the add codes
-// of providers.md §1.4, or the Code* constants. It fails with sim.ErrGroupNotFound or
+// world on behalf of the session's number and returns one WhatsApp code per target: the add
+// codes of providers.md §1.4, or the Code* constants. It fails with sim.ErrGroupNotFound or
 // sim.ErrNotAdmin for the whole call.
-func Apply(x *sim.Exchange, op string, g sim.GroupState, phones []roster.Phone) ([]int, error) {
+func Apply(x *sim.Exchange, op string, g sim.GroupState, targets []sim.Target) ([]int, error) {
 	self, _ := Self(x)
 	if op == sim.OpAdd {
+		phones := make([]roster.Phone, len(targets))
+		for i, t := range targets {
+			phones[i] = t.Phone
+		}
 		return x.Add(g.JID, self, phones)
 	}
-	accepted, err := x.Change(op, g.JID, self, phones)
+	accepted, err := x.ChangeTargets(op, g.JID, self, targets)
 	if err != nil {
 		return nil, err
 	}
-	codes := make([]int, len(phones))
+	codes := make([]int, len(targets))
 	for i, ok := range accepted {
 		switch {
 		case ok:
 			codes[i] = CodeAccepted
-		case RoleOf(g, phones[i]) == "":
+		case RoleOf(g, targets[i].Phone) == "":
 			codes[i] = CodeNotParticipant
 		default:
 			codes[i] = CodeCreator

@@ -18,6 +18,7 @@ const (
 	group    = "120363042000000001@g.us"
 	small    = "120363042000000002@g.us" // maxSize 3; +12123334444 created it, +12125550100 is a member
 	lidGroup = "120363042000000003@g.us"
+	rewrites = "120363042000000004@g.us" // +553187650001, a Brazilian mobile without its ninth digit
 	self     = "+12123334444"
 	creator  = "+12125550199"
 	member   = "+447700900002"
@@ -218,6 +219,41 @@ func TestRoleChangeCodes(t *testing.T) {
 			}
 			if got := simtest.Roles(t, w.Sim, group)[tt.phone]; got != tt.roleAfter {
 				t.Errorf("role after %q, want %q", got, tt.roleAfter)
+			}
+		})
+	}
+}
+
+// TestWritesByTarget: in a LID-addressed group a remove, promote or demote naming a member by
+// phone answers "200" and changes nothing, as WEBJS does there (devlikeapro/waha#1264); naming
+// the member's LID works, and the answer echoes the LID. A phone-addressed group takes either,
+// and either form of a rewritten Brazilian mobile.
+func TestWritesByTarget(t *testing.T) {
+	const memberLID, selfLID = "205227043110953@lid", "90871234567@lid"
+	tests := []struct {
+		name, group, path, id, phone, roleAfter, jid string
+	}{
+		{"promote by phone in a LID group", lidGroup, "admin/promote", "447700900002@c.us", member, "member", "447700900002@s.whatsapp.net"},
+		{"promote by LID in a LID group", lidGroup, "admin/promote", memberLID, member, "admin", memberLID},
+		{"demote by phone in a LID group", lidGroup, "admin/demote", "12123334444@c.us", self, "admin", "12123334444@s.whatsapp.net"},
+		{"demote by LID in a LID group", lidGroup, "admin/demote", selfLID, self, "member", selfLID},
+		{"remove by phone in a LID group", lidGroup, "participants/remove", "447700900002@c.us", member, "member", "447700900002@s.whatsapp.net"},
+		{"remove by LID in a LID group", lidGroup, "participants/remove", memberLID, member, "", memberLID},
+		{"promote by LID in a phone group", group, "admin/promote", memberLID, member, "admin", memberLID},
+		{"promote the ninth-digit form of a member filed without it", rewrites, "admin/promote", "5531987650001@c.us", "+553187650001", "admin", "5531987650001@s.whatsapp.net"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := start(t)
+			status, body := w.write(t, tt.group, tt.path, tt.id)
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			if r := results(t, body); len(r) != 1 || r[0].Status != "200" || r[0].JID != tt.jid {
+				t.Errorf("results %s, want status 200 for %s", body, tt.jid)
+			}
+			if got := simtest.Roles(t, w.Sim, tt.group)[tt.phone]; got != tt.roleAfter {
+				t.Errorf("role of %s after %q, want %q", tt.phone, got, tt.roleAfter)
 			}
 		})
 	}

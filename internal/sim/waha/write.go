@@ -1,7 +1,8 @@
 // write.go serves WAHA's participant writes as the NOWEB engine answers them: WAHA passes
 // Baileys' groupParticipantsUpdate result through, one {status, jid, content} per participant,
-// with WhatsApp's code as a string ("200", "403", "409", …) and the participant's XML node as
-// content; a privacy-refused add carries an add_request child (the invite).
+// with WhatsApp's code as a string ("200", "403", "409", …), the participant's JID as WhatsApp
+// echoes it (the @lid when the request named one) and the participant's XML node as content; a
+// privacy-refused add carries an add_request child (the invite).
 
 package waha
 
@@ -37,7 +38,7 @@ func write(op string) func(*sim.Exchange) sim.Reply {
 		if name := x.Request.PathValue("session"); !SessionIs(x, name) {
 			return sessionNotFound(name)
 		}
-		_, phones, err := ParseParticipants(x)
+		ids, targets, err := ParseParticipants(x)
 		if err != nil {
 			return refused(x, err)
 		}
@@ -45,13 +46,16 @@ func write(op string) func(*sim.Exchange) sim.Reply {
 		if err != nil {
 			return refused(x, err)
 		}
-		codes, err := Apply(x, op, g, phones)
+		codes, err := Apply(x, op, g, targets)
 		if err != nil {
 			return refused(x, err)
 		}
-		out := make([]participantResult, len(phones))
+		out := make([]participantResult, len(targets))
 		for i, code := range codes {
-			jid := phones[i].JID("s.whatsapp.net")
+			jid := targets[i].Phone.JID("s.whatsapp.net")
+			if targets[i].ByLID {
+				jid = ids[i]
+			}
 			node := binaryNode{Tag: "participant", Attrs: map[string]string{"jid": jid}}
 			if code != CodeAccepted {
 				node.Attrs["error"] = strconv.Itoa(code)

@@ -109,20 +109,27 @@ func participants(x *sim.Exchange) sim.Reply {
 	return sim.Reply{Status: http.StatusOK, Body: out}
 }
 
+// write is one parsed write: the group, the ids as the body sent them and whom they name.
+type write struct {
+	group   sim.GroupState
+	ids     []string
+	targets []sim.Target
+}
+
 // parseWrite checks the instance, the body and the group of a write.
-func parseWrite(x *sim.Exchange) (sim.GroupState, []roster.Phone, *sim.Reply) {
+func parseWrite(x *sim.Exchange) (write, *sim.Reply) {
 	if r := instance(x); r != nil {
-		return sim.GroupState{}, nil, r
+		return write{}, r
 	}
-	_, phones, err := waha.ParseParticipants(x)
+	ids, targets, err := waha.ParseParticipants(x)
 	if err == nil {
 		var g sim.GroupState
 		if g, err = waha.FindGroup(x, x.Request.PathValue("id")); err == nil {
-			return g, phones, nil
+			return write{g, ids, targets}, nil
 		}
 	}
 	r := refused(err, true)
-	return sim.GroupState{}, nil, &r
+	return write{}, &r
 }
 
 // addResult is WEBJS's per-participant answer to an add.
@@ -144,41 +151,42 @@ var addMessages = map[int]string{
 // add answers POST /v2/groups/{id}/participants/add with WEBJS's result keyed by participant id;
 // WEBJS sends the invite itself when privacy refuses the add.
 func add(x *sim.Exchange) sim.Reply {
-	g, phones, refusal := parseWrite(x)
+	w, refusal := parseWrite(x)
 	if refusal != nil {
 		return *refusal
 	}
-	codes, err := waha.Apply(x, sim.OpAdd, g, phones)
+	codes, err := waha.Apply(x, sim.OpAdd, w.group, w.targets)
 	if err != nil {
 		return refused(err, true)
 	}
 	out := make(map[string]addResult, len(codes))
 	for i, code := range codes {
-		out[phones[i].JID("c.us")] = addResult{Code: code, Message: addMessages[code], IsInviteV4Sent: code == sim.AddPrivacy}
+		out[w.ids[i]] = addResult{Code: code, Message: addMessages[code], IsInviteV4Sent: code == sim.AddPrivacy}
 	}
 	return sim.Reply{Status: http.StatusOK, Body: out}
 }
 
 // change answers remove, promote and demote with {"ok": true}: like WEBJS it silently skips
-// participants it cannot change, except for Wawp's two documented refusals.
+// participants it cannot change (in a LID-addressed group, whoever the body names by phone),
+// except for Wawp's two documented refusals.
 func change(op string) func(*sim.Exchange) sim.Reply {
 	return func(x *sim.Exchange) sim.Reply {
-		g, phones, refusal := parseWrite(x)
+		w, refusal := parseWrite(x)
 		if refusal != nil {
 			return *refusal
 		}
-		if self, _ := waha.Self(x); !waha.RoleOf(g, self).IsAdmin() {
+		if self, _ := waha.Self(x); !waha.RoleOf(w.group, self).IsAdmin() {
 			return refused(sim.ErrNotAdmin, true)
 		}
-		for _, p := range phones {
-			switch role := waha.RoleOf(g, p); {
+		for i, t := range w.targets {
+			switch role := waha.RoleOf(w.group, t.Phone); {
 			case op == sim.OpPromote && role == "":
-				return fail(http.StatusBadRequest, fmt.Sprintf("cannot promote %s: not a member of the group", p.JID("c.us")))
+				return fail(http.StatusBadRequest, fmt.Sprintf("cannot promote %s: not a member of the group", w.ids[i]))
 			case op == sim.OpDemote && role == roster.RoleSuperAdmin:
-				return fail(http.StatusBadRequest, fmt.Sprintf("cannot demote %s: the original creator of the group", p.JID("c.us")))
+				return fail(http.StatusBadRequest, fmt.Sprintf("cannot demote %s: the original creator of the group", w.ids[i]))
 			}
 		}
-		if _, err := waha.Apply(x, op, g, phones); err != nil {
+		if _, err := waha.Apply(x, op, w.group, w.targets); err != nil {
 			return refused(err, true)
 		}
 		return sim.Reply{Status: http.StatusOK, Body: struct {

@@ -22,6 +22,7 @@ const (
 	group      = "120363042000000001@g.us" // acme is an admin, other is absent
 	small      = "120363042000000002@g.us" // maxSize 3; acme created it, other is a member
 	lidGroup   = "120363042000000003@g.us"
+	rewrites   = "120363042000000004@g.us" // +553187650001, a Brazilian mobile without its ninth digit
 	self       = "+12123334444"
 	creator    = "+12125550199"
 	member     = "+447700900002"
@@ -254,6 +255,38 @@ func TestChanges(t *testing.T) {
 				if roles[p] != r {
 					t.Errorf("%s: role %q, want %q", p, roles[p], r)
 				}
+			}
+		})
+	}
+}
+
+// TestWritesByTarget: Wawp's engine is WEBJS, which in a LID-addressed group answers a remove,
+// promote or demote naming a member by phone as done and changes nothing (devlikeapro/waha#1264,
+// wwebjs#3602); naming the member's LID works. Either form of a rewritten Brazilian mobile names
+// the one member, so promoting it is no promote of a non-member.
+func TestWritesByTarget(t *testing.T) {
+	const memberLID = "205227043110953@lid"
+	tests := []struct {
+		name, group, path, id, phone, roleAfter string
+	}{
+		{"promote by phone in a LID group", lidGroup, "admin/promote", "447700900002@c.us", member, "member"},
+		{"promote by LID in a LID group", lidGroup, "admin/promote", memberLID, member, "admin"},
+		{"demote by phone in a LID group", lidGroup, "admin/demote", "12123334444@c.us", self, "admin"},
+		{"demote by LID in a LID group", lidGroup, "admin/demote", "90871234567@lid", self, "member"},
+		{"remove by phone in a LID group", lidGroup, "participants/remove", "447700900002@c.us", member, "member"},
+		{"remove by LID in a LID group", lidGroup, "participants/remove", memberLID, member, ""},
+		{"promote the ninth-digit form of a member filed without it", rewrites, "admin/promote", "5531987650001@c.us", "+553187650001", "admin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := start(t)
+			status, got := w.write(t, tt.group, tt.path, tt.id)
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, got)
+			}
+			simtest.AssertJSON(t, got, `{"ok": true}`)
+			if role := simtest.Roles(t, w.Sim, tt.group)[tt.phone]; role != tt.roleAfter {
+				t.Errorf("role of %s after %q, want %q", tt.phone, role, tt.roleAfter)
 			}
 		})
 	}
