@@ -3,6 +3,7 @@ package controller_test
 import (
 	"testing"
 
+
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/sim"
 )
@@ -34,4 +35,46 @@ func TestTypeEvolutionConverges(t *testing.T) {
 		},
 		ReadsPerSync: 1,
 	})
+}
+
+// TestTypeEvolutionEnforceDemotesUnlistedAdmin: in a LID-addressed group under adminPolicy Enforce
+// (the default), an admin not on the whitelist is demoted, which Evolution only does when the
+// write names the admin's LID (evolution-api#1239), while the instance's own number, not on the
+// whitelist either, keeps its admin rights: the client learns it from fetchInstances.
+func TestTypeEvolutionEnforceDemotesUnlistedAdmin(t *testing.T) {
+	const own, unlisted = "+33612401000", "+33612401001"
+	demotesTheUnlistedAdmin(t, typeCase{
+		Type: whatsappv1.ProviderEvolution,
+		Account: sim.Account{Name: "types-evolution-enforce", Type: "Evolution", APIKey: "types-evolution-enforce-key",
+			Session: "types-evolution-enforce", Numbers: []string{own}},
+		SpecAccount: "types-evolution-enforce",
+		Group: sim.SeedGroup{ID: "120363000000001402@g.us", Addressing: "lid", Participants: []sim.SeedMember{
+			{Phone: "+33612401099", Role: "superadmin"}, {Phone: own, Role: "admin"}, {Phone: unlisted, Role: "admin"},
+			{Phone: "+33612401002", Role: "admin"}, {Phone: "+33612401003"}, {Phone: "+33612401004"},
+		}},
+		GroupID: "120363000000001402@g.us",
+		Members: []string{unlisted, "+33612401002", "+33612401003", "+33612401004"},
+		Admins:  []string{"+33612401002"},
+		Want: map[string]string{"+33612401099": "superadmin", own: "admin", unlisted: "member",
+			"+33612401002": "admin", "+33612401003": "member", "+33612401004": "member"},
+	}, []sim.Person{
+		{Phone: own, LID: "207134500001000@lid"}, {Phone: unlisted, LID: "207134500001001@lid"},
+		{Phone: "+33612401002", LID: "207134500001002@lid"}, {Phone: "+33612401003", LID: "207134500001003@lid"},
+		{Phone: "+33612401004", LID: "207134500001004@lid"}, {Phone: "+33612401099", LID: "207134500001099@lid"},
+	})
+}
+
+// demotesTheUnlistedAdmin adds the case's account, people and group to the simulator, declares
+// the group with a whitelist that leaves out one admin and the account's own number, and checks
+// that the sync ends Ready and InSync with the roster c.Want after exactly one write, the demote
+// of that admin: the own number keeps its rights only because the client knows it (an unknown own
+// number protects every admin). It counts writes, not demotes, as the simulator logs each of
+// Evolution's updateParticipant calls as an add. QuickGateway's case uses it too.
+func demotesTheUnlistedAdmin(t *testing.T, c typeCase, people []sim.Person) {
+	t.Helper()
+	if err := world.Add(sim.Seed{Accounts: []sim.Account{c.Account}, People: people, Groups: []sim.SeedGroup{c.Group}}); err != nil {
+		t.Fatal(err)
+	}
+	ns := providerFor(t, c)
+	convergesExactly(t, ns, "group", c.GroupID, c.Want, map[string]int{"": 1}, members(c.Members...), admins(c.Admins...))
 }

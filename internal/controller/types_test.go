@@ -6,6 +6,7 @@ package controller_test
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -117,4 +118,23 @@ func TestTypeTwoChatConverges(t *testing.T) {
 			"+12125551000": "admin", "+12125550199": "superadmin"},
 		ReadsPerSync: 1,
 	})
+}
+
+// convergesExactly creates a group, waits until it is InSync, and checks the simulator's roster
+// is exactly want and that the sync cost exactly the writes the plan needs (by operation; the
+// key "" counts every write, for a type whose log files all writes under one operation).
+func convergesExactly(t *testing.T, ns, object, groupID string, want map[string]string, wantWrites map[string]int, opts ...groupOption) {
+	t.Helper()
+	mark := time.Now()
+	createGroup(t, ns, object, groupID, opts...)
+	waitGroupCondition(t, ns, object, metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	if got := roster(t, groupID); !reflect.DeepEqual(got, want) {
+		t.Errorf("roster %v, want %v", got, want)
+	}
+	n := calls(groupID, mark)
+	for op, count := range wantWrites {
+		if got := n[op]; op == "" && writes(n) != count || op != "" && got != count {
+			t.Errorf("calls %v, want %v", n, wantWrites)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package controller_test
 
 import (
 	"net/http"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -124,15 +123,7 @@ func enforcesAdmins(t *testing.T, c enforceCase) {
 	want := map[string]string{n("99"): "superadmin", n("00"): "admin", n("01"): "admin", n("02"): "member", n("03"): "member"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mark := time.Now()
-			createGroup(t, ns, tt.object, tt.group, members(n("02"), n("03")), admins(tt.admins...))
-			waitGroupCondition(t, ns, tt.object, metav1.ConditionTrue, whatsappv1.ReasonInSync)
-			if got := roster(t, tt.group); !reflect.DeepEqual(got, want) {
-				t.Errorf("roster %v, want %v", got, want)
-			}
-			if calls := calls(tt.group, mark); calls[sim.OpDemote] != 1 || writes(calls) != 1 {
-				t.Errorf("calls %v, want the one demote of %s", calls, n("02"))
-			}
+			convergesExactly(t, ns, tt.object, tt.group, want, map[string]int{sim.OpDemote: 1, "": 1}, members(n("02"), n("03")), admins(tt.admins...))
 		})
 	}
 }

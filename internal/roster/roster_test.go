@@ -182,3 +182,26 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestLIDBook(t *testing.T) {
+	var b LIDBook
+	g := Group{Participants: []Participant{
+		{Phone: "553187654321", RawID: "111@lid"},
+		{Phone: "447700900123", RawID: "447700900123@c.us"},
+		{RawID: "222@lid"},
+	}}
+	b.Learn("g1", g)
+	if lid, ok := b.LID("g1", "5531987654321"); !ok || lid != "111@lid" {
+		t.Errorf("the declared form of a member listed by LID: %q, %v", lid, ok)
+	}
+	if _, ok := b.LID("g1", "447700900123"); ok {
+		t.Error("a member listed by number has no LID to write with")
+	}
+	if _, ok := b.LID("g2", "553187654321"); ok {
+		t.Error("a LID leaked into another group")
+	}
+	b.Learn("g1", Group{})
+	if _, ok := b.LID("g1", "553187654321"); ok {
+		t.Error("a later read without LIDs did not replace the earlier one")
+	}
+}

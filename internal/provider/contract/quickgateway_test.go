@@ -6,7 +6,10 @@ import (
 )
 
 // QuickGateway (seed 004): groups are JIDs, the account is the session id, and writes answer
-// 204 without a word about each member, so add outcomes are hidden.
+// 204 without a word about each member, so add outcomes are hidden. The member list names
+// everyone by LID, and the gateway hands a remove, promote or demote's JID to whatsmeow as it is,
+// so the client writes to listed members with their LID. Its add cap is MaxBatch (the shared
+// BatchCap row), its other writes take one member.
 func init() {
 	const session = "01JQ0000000000000000000C01"
 	register(Case{
@@ -18,5 +21,6 @@ func init() {
 		},
 		GroupID:          func(_, jid string) string { return jid },
 		HidesAddOutcomes: true,
+		LIDWrites:        true,
 	})
 }

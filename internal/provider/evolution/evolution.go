@@ -2,8 +2,9 @@
 // EvolutionAPI/evolution-api): the API key goes in the apikey header, the account is the
 // instance name in the path, the group is a JID in the groupJid query, members are sent as bare
 // digits, and one write endpoint takes every operation as its action. Evolution rewrites some
-// Brazilian, Mexican and Argentinian numbers on the way (phone.go); the client reads them back in
-// the full form.
+// Brazilian, Mexican and Argentinian numbers on the way (phone.go). The client learns the
+// instance's own number from fetchInstances (instance.go) and names members of LID-addressed
+// groups by their LID (lid.go).
 package evolution
 
 import (
@@ -34,12 +35,17 @@ func init() {
 	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch}, New)
 }
 
-// Client is one Evolution instance.
+// Client is one Evolution instance. It keeps what it learns of the instance for its lifetime:
+// the instance's own number, and per group the LIDs of the members its last read listed by LID.
 type Client struct {
 	base     string
 	instance string
 	header   http.Header
 	http     *http.Client
+
+	mu   sync.Mutex
+	own  roster.Phone
+	lids roster.LIDBook // by group JID
 }
 
 // New builds a client for the instance named by cfg.Account at cfg.Endpoint.
@@ -136,78 +142,6 @@ func flatten(raw json.RawMessage) []string {
 	return out
 }
 
-// instanceRow is the part of a fetchInstances row the client reads. The row also holds the
-// instance token, which is never kept.
-type instanceRow struct {
-	Name             string  `json:"name"`
-	ConnectionStatus string  `json:"connectionStatus"`
-	OwnerJID         *string `json:"ownerJid"`
-}
-
-// fetchInstance reads the instance's row: its connection state and its own number.
-func (c *Client) fetchInstance(ctx context.Context) (instanceRow, error) {
-	what := "read Evolution instance " + c.instance
-	var rows []instanceRow
-	if err := c.call(ctx, what, http.MethodGet, "/instance/fetchInstances", url.Values{"instanceName": {c.instance}}, nil, &rows); err != nil {
-		return instanceRow{}, err
-	}
-	for _, r := range rows {
-		if r.Name == c.instance {
-			return r, nil
-		}
-	}
-	if len(rows) > 0 {
-		// An instance token sees only its own instance, whatever instanceName asks for.
-		return instanceRow{}, fmt.Errorf("%s: the API key belongs to another instance: %w", what, provider.ErrUnauthorized)
-	}
-	return instanceRow{}, fmt.Errorf("%s: no such instance: %w", what, provider.ErrNotFound)
-}
-
-// owners remembers each instance's own number (endpoint and instance → roster.Phone), learned
-// from fetchInstances, so that reads need no second call: clients are rebuilt for every sync,
-// while the number lasts as long as the instance's pairing.
-var owners sync.Map
-
-func (c *Client) ownerKey() string { return c.base + "\x00" + c.instance }
-
-// remember caches the row's owner and returns it; "" when the instance has not been paired.
-func (c *Client) remember(r instanceRow) roster.Phone {
-	if r.OwnerJID == nil {
-		return ""
-	}
-	p, err := roster.Normalize(*r.OwnerJID)
-	if err != nil {
-		return ""
-	}
-	owners.Store(c.ownerKey(), p)
-	return p
-}
-
-// self returns the instance's own number, reading it once per instance.
-func (c *Client) self(ctx context.Context) (roster.Phone, error) {
-	if p, ok := owners.Load(c.ownerKey()); ok {
-		return p.(roster.Phone), nil
-	}
-	r, err := c.fetchInstance(ctx)
-	if err != nil {
-		return "", err
-	}
-	return c.remember(r), nil
-}
-
-// CheckAccount reads the instance and checks that it is connected to WhatsApp.
-func (c *Client) CheckAccount(ctx context.Context) error {
-	r, err := c.fetchInstance(ctx)
-	if err != nil {
-		return err
-	}
-	if r.ConnectionStatus != "open" {
-		return fmt.Errorf("evolution instance %s is not connected to WhatsApp (state %q): %w", c.instance, r.ConnectionStatus, provider.ErrUnavailable)
-	}
-	c.remember(r)
-	return nil
-}
-
 // readableJID is what Evolution's reads accept as groupJid, once "@g.us" is appended.
 var readableJID = regexp.MustCompile(`^[\d-]+@g\.us$`)
 
@@ -231,8 +165,8 @@ type participant struct {
 	Admin       *string `json:"admin"`
 }
 
-// ReadGroup reads the group's participants in one call; the instance's own number takes one more
-// call the first time an instance is read.
+// ReadGroup reads the group's participants in one call, and remembers the LIDs it lists members
+// by; the instance's own number takes one more call when the client does not know it yet.
 func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, error) {
 	jid, err := groupJID(groupID)
 	if err != nil {
@@ -257,6 +191,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 	for _, p := range *out.Participants {
 		g.Participants = append(g.Participants, toParticipant(p))
 	}
+	c.lids.Learn(jid, g)
 	return g, nil
 }
 
@@ -295,7 +230,8 @@ type memberResult struct {
 	} `json:"content"`
 }
 
-// Change applies op to at most MaxBatch members in one call.
+// Change applies op to at most MaxBatch members in one call, naming each by the LID the last read
+// of the group listed them by, if it did.
 func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, members []roster.Phone) ([]provider.Outcome, error) {
 	action, ok := actions[op]
 	if !ok {
@@ -308,9 +244,9 @@ func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, membe
 	if err != nil {
 		return nil, err
 	}
-	req := updateRequest{Action: action}
-	for _, m := range members {
-		req.Participants = append(req.Participants, string(m))
+	req := updateRequest{Action: action, Participants: make([]string, len(members))}
+	for i, m := range members {
+		req.Participants[i] = c.participant(jid, op, m)
 	}
 	var out struct {
 		UpdateParticipants []memberResult `json:"updateParticipants"`
@@ -320,22 +256,27 @@ func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, membe
 	if err := c.call(ctx, what, http.MethodPost, path, url.Values{"groupJid": {jid}}, req, &out); err != nil {
 		return nil, err
 	}
-	return outcomes(op, members, out.UpdateParticipants), nil
+	return outcomes(op, members, req.Participants, out.UpdateParticipants), nil
 }
 
-// outcomes matches each member to the result for the number Evolution made of it; a member
+// outcomes matches each member to the result for the JID Evolution made of what was sent for it
+// (sent[i]): a result names it by that JID, or by the number its phone attribute gives. A member
 // without a result is Unknown, and the next read tells.
-func outcomes(op roster.Op, members []roster.Phone, results []memberResult) []provider.Outcome {
-	byPhone := make(map[roster.Phone]memberResult, len(results))
+func outcomes(op roster.Op, members []roster.Phone, sent []string, results []memberResult) []provider.Outcome {
+	byJID := make(map[string]memberResult, 2*len(results))
 	for _, r := range results {
+		byJID[r.JID] = r
 		if p, err := roster.Identify(r.JID, r.Content.Attrs.PhoneNumber); err == nil {
-			byPhone[p] = r
+			byJID[p.JID("s.whatsapp.net")] = r
 		}
 	}
 	out := make([]provider.Outcome, len(members))
 	for i, m := range members {
 		out[i] = provider.Outcome{Member: m, Result: provider.ResultUnknown}
-		r, ok := byPhone[stored(m)]
+		r, ok := byJID[resultJID(sent[i])]
+		if !ok {
+			r, ok = byJID[resultJID(string(m))]
+		}
 		if !ok {
 			continue
 		}
@@ -355,7 +296,7 @@ func result(op roster.Op, code int) (provider.Result, string) {
 		if code == http.StatusOK {
 			return provider.ResultApplied, ""
 		}
-		return provider.ResultRejected, fmt.Sprintf("WhatsApp refused to %s this member (code %d): not in the group, or the group's creator", strings.ToLower(string(op)), code)
+		return provider.ResultRejected, fmt.Sprintf("WhatsApp refused to %s this member (code %d): not in the group, the group's creator, or named by number in a group that lists members by LID", strings.ToLower(string(op)), code)
 	}
 	r := provider.AddResult(code)
 	if msg, ok := addMessages[r]; ok {

@@ -177,6 +177,56 @@ func TestProviderEchoesKey(t *testing.T) {
 	}
 }
 
+// TestWritesNameLIDsOfTheLastRead: after a read, a remove, promote or demote names a member the
+// read listed by LID with that LID, also in the declared form of a rewritten number's group; adds,
+// members listed by number and groups not read go by number.
+func TestWritesNameLIDsOfTheLastRead(t *testing.T) {
+	const otherGroup = "120363042000000009@g.us"
+	tests := []struct {
+		name   string
+		op     roster.Op
+		group  string
+		member roster.Phone
+		sent   string
+	}{
+		{"demote a member listed by LID", roster.OpDemote, mainGroup, docB, "205227043110953@lid"},
+		{"remove a member listed by LID", roster.OpRemove, mainGroup, docB, "205227043110953@lid"},
+		{"promote a member listed by LID", roster.OpPromote, mainGroup, docB, "205227043110953@lid"},
+		{"add goes by number", roster.OpAdd, mainGroup, docB, "5511888888888"},
+		{"a member listed by number", roster.OpDemote, mainGroup, docA, "5511999999999"},
+		{"a group not read", roster.OpDemote, otherGroup, docB, "5511888888888"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{
+				"GET " + instancesPath:    unpaired,
+				"GET " + participantsPath: {Status: http.StatusOK, Body: providertest.Fixture(t, "participants_response.json")},
+				"POST " + updatePath: {Status: http.StatusCreated, Body: []byte(`{"updateParticipants": [
+					{"status": "200", "jid": "205227043110953@lid", "content": {"tag": "participant", "attrs": {"jid": "205227043110953@lid"}}}]}`)},
+			}, notFound))
+			c := providertest.NewClient(t, evolution.New, srv.URL, instance, apiKey)
+			if _, err := c.ReadGroup(context.Background(), mainGroup); err != nil {
+				t.Fatal(err)
+			}
+			out, err := c.Change(context.Background(), tt.group, tt.op, []roster.Phone{tt.member})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := srv.Requests()
+			if want := fmt.Sprintf(`{"action":%q,"participants":[%q]}`, strings.ToLower(string(tt.op)), tt.sent); string(seen[len(seen)-1].Body) != want {
+				t.Errorf("body %s, want %s", seen[len(seen)-1].Body, want)
+			}
+			wantResult := provider.ResultUnknown
+			if tt.sent == "205227043110953@lid" {
+				wantResult = provider.ResultApplied // the answer names the LID sent
+			}
+			if out[0].Member != tt.member || out[0].Result != wantResult {
+				t.Errorf("outcome %+v, want %s for %s", out[0], wantResult, tt.member.E164())
+			}
+		})
+	}
+}
+
 // --- Against wagov-sim ---
 
 func TestReadGroup(t *testing.T) {
@@ -211,21 +261,52 @@ func TestReadGroup(t *testing.T) {
 	}
 }
 
-// TestOwnNumberReadOnce: the instance's number costs one call per instance, not one per read.
+// TestOwnNumberReadOnce: the instance's number costs one call per client, not one per read, and
+// one client's number is not another's.
 func TestOwnNumberReadOnce(t *testing.T) {
 	s, endpoint := providertest.StartSim(t)
-	for range 3 {
-		g, err := providertest.NewClient(t, evolution.New, endpoint, instance, apiKey).ReadGroup(context.Background(), mainGroup)
-		if err != nil || g.Self != self {
-			t.Fatalf("Self %s, err %v", g.Self, err)
+	for range 2 {
+		c := providertest.NewClient(t, evolution.New, endpoint, instance, apiKey)
+		for range 3 {
+			g, err := c.ReadGroup(context.Background(), mainGroup)
+			if err != nil || g.Self != self {
+				t.Fatalf("Self %s, err %v", g.Self, err)
+			}
+		}
+		if own := c.(provider.Identity).OwnNumber(); own != self {
+			t.Errorf("OwnNumber() = %q, want %s", own, self)
 		}
 	}
 	ops := map[string]int{}
 	for _, c := range s.Calls() {
 		ops[c.Op]++
 	}
-	if want := map[string]int{sim.OpAccount: 1, sim.OpRead: 3}; !reflect.DeepEqual(ops, want) {
+	if want := map[string]int{sim.OpAccount: 2, sim.OpRead: 6}; !reflect.DeepEqual(ops, want) {
 		t.Errorf("calls %v, want %v", ops, want)
+	}
+}
+
+// TestOwnNumberFromCheckAccount: CheckAccount learns the number, so the first read needs no
+// lookup; an unpaired instance has none.
+func TestOwnNumberFromCheckAccount(t *testing.T) {
+	s, endpoint := providertest.StartSim(t)
+	c := providertest.NewClient(t, evolution.New, endpoint, instance, apiKey)
+	if own := c.(provider.Identity).OwnNumber(); own != "" {
+		t.Errorf("OwnNumber() = %q before any read", own)
+	}
+	if err := c.CheckAccount(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.ResetCalls()
+	if g, err := c.ReadGroup(context.Background(), mainGroup); err != nil || g.Self != self || len(s.Calls()) != 1 {
+		t.Errorf("Self %s, err %v, calls %+v; want %s in one call", g.Self, err, s.Calls(), self)
+	}
+
+	srv := providertest.Serve(t, providertest.Routes(map[string]providertest.Reply{"GET " + instancesPath: unpaired}, notFound))
+	c = providertest.NewClient(t, evolution.New, srv.URL, instance, apiKey)
+	providertest.AssertFailed(t, c.CheckAccount(context.Background()), provider.ErrUnavailable, apiKey)
+	if own := c.(provider.Identity).OwnNumber(); own != "" {
+		t.Errorf("unpaired instance: OwnNumber() = %q", own)
 	}
 }
 
@@ -348,6 +429,49 @@ func TestChangeOutcomes(t *testing.T) {
 			}
 			if r := providertest.Roles(t, s, mainGroup)[tt.stored]; r != tt.roleNow {
 				t.Errorf("%s now %q, want %q", tt.stored.E164(), r, tt.roleNow)
+			}
+		})
+	}
+}
+
+// TestLIDAddressedGroup: in a group that lists members by LID, a write naming a member by
+// number is refused for that member (evolution-api#1239) and changes nothing; after a read, the
+// client names the member by LID and the write takes effect.
+func TestLIDAddressedGroup(t *testing.T) {
+	const lidMember = "+5511912340001" // an admin of lidRoom, listed by LID
+	tests := []struct {
+		name      string
+		readFirst bool // read the group before writing
+		op        roster.Op
+		want      provider.Result
+		code      int
+		roleNow   roster.Role
+	}{
+		{"demote by number, unread", false, roster.OpDemote, provider.ResultRejected, 404, roster.RoleAdmin},
+		{"remove by number, unread", false, roster.OpRemove, provider.ResultRejected, 404, roster.RoleAdmin},
+		{"demote by LID after a read", true, roster.OpDemote, provider.ResultApplied, 200, roster.RoleMember},
+		{"remove by LID after a read", true, roster.OpRemove, provider.ResultApplied, 200, ""},
+		{"promote an admin by LID after a read", true, roster.OpPromote, provider.ResultApplied, 200, roster.RoleAdmin},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, endpoint := providertest.StartSim(t)
+			c := providertest.NewClient(t, evolution.New, endpoint, instance, apiKey)
+			if tt.readFirst {
+				if _, err := c.ReadGroup(context.Background(), lidRoom); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m := roster.MustNormalize(lidMember)
+			out, err := c.Change(context.Background(), lidRoom, tt.op, []roster.Phone{m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o := out[0]; o.Member != m || o.Result != tt.want || o.Code != tt.code {
+				t.Errorf("outcome %+v, want %s code %d", o, tt.want, tt.code)
+			}
+			if r := providertest.Roles(t, s, lidRoom)[m]; r != tt.roleNow {
+				t.Errorf("%s now %q, want %q", lidMember, r, tt.roleNow)
 			}
 		})
 	}

@@ -1,22 +1,24 @@
 // Package quickgateway is the provider client for rama-adi/quick-whatsapp-gateway, a
 // self-hosted whatsmeow gateway: the API key goes in "Authorization: Bearer", the account is a
 // session id in every path, groups and members are JIDs in the path with "@" written "%40",
-// and remove, promote and demote take one member per call.
+// add takes a list of members, and remove, promote and demote take one member per call.
 //
 // The gateway lists a group's members by LID only. Their phone numbers come from its stored
 // "found users" (GET /contacts?group=), and the account's own number and LID from the session
-// (GET /sessions/{session}, which needs the key's manage capability). A member whose LID the
-// gateway never resolved stays unresolved, and the planner leaves it alone.
+// (GET /sessions/{session}, which needs the key's manage capability; session.go). A member whose
+// LID the gateway never resolved stays unresolved, and the planner leaves it alone. Writes name
+// members by the LID the last read listed them by (lid.go), and an add first asks the gateway's
+// live lookup whether each newcomer is on WhatsApp (write.go).
 package quickgateway
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wagov/wagov/internal/provider"
@@ -27,27 +29,40 @@ import (
 // TypeName is the spec.type that selects this client.
 const TypeName = "QuickGateway"
 
-// MaxBatch is 1: remove, promote and demote name their one member in the path. Add takes a
-// list, but the controller uses one batch size for every operation.
-const MaxBatch = 1
+// MaxBatch is the most members one add carries. The gateway documents no cap (add takes a list,
+// which whatsmeow sends as one request); 5 is a conservative choice, as WhatsApp publishes no
+// anti-abuse limits (providers.md §1.5). Remove, promote and demote name their one member in the
+// path.
+const MaxBatch = 5
 
 // readLag is how long the gateway's stored reads may miss a write: they are served from the
 // gateway's database, which learns of a change from WhatsApp's notification after the write
 // [inferred: the documents say only that reads are "served from stored data"].
 const readLag = 30 * time.Second
 
-func init() {
-	// A read is the members call plus the contacts call that resolves their LIDs.
-	provider.Register(TypeName, provider.Capabilities{MaxBatch: MaxBatch, ReadLag: readLag, ReadCalls: 2}, New)
+// capabilities are the type's fixed facts. A read is the members call plus the contacts call
+// that resolves their LIDs.
+var capabilities = provider.Capabilities{
+	MaxBatch:  MaxBatch,
+	OpBatch:   map[roster.Op]int{roster.OpRemove: 1, roster.OpPromote: 1, roster.OpDemote: 1},
+	ReadLag:   readLag,
+	ReadCalls: 2,
 }
 
-// Client is one gateway session.
+func init() { provider.Register(TypeName, capabilities, New) }
+
+// Client is one gateway session. It keeps what it learns of the session for its lifetime: the
+// session's own number and LID, and per group the LIDs its last read listed members by.
 type Client struct {
 	base    string // {endpoint}/api/v1/sessions/{session}
 	session string
 	key     string
 	header  http.Header
 	http    *http.Client
+
+	mu   sync.Mutex
+	id   identity
+	lids roster.LIDBook // by group JID
 }
 
 // New builds a client for the session named by cfg.Account.
@@ -196,7 +211,8 @@ var roles = map[string]roster.Role{
 const contactsPerPage = "200"
 
 // ReadGroup lists the group's members and resolves their LIDs through the contacts the
-// gateway has seen in the group: two reads, plus the session's own number once an hour.
+// gateway has seen in the group: two reads, plus the session's own identity when the client does
+// not know it yet. It remembers the LIDs for the writes that follow.
 func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, error) {
 	self, err := c.self(ctx)
 	if err != nil {
@@ -223,57 +239,13 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 			return roster.Group{}, fmt.Errorf("read QuickGateway group %s: member %s has unknown role %q: %w", groupID, m.LID, m.Role, provider.ErrUnavailable)
 		}
 		p := roster.Participant{RawID: m.LID, Role: role}
-		if m.LID == self.lid {
+		if self.lid != "" && m.LID == self.lid {
 			p.Phone = self.phone
 		} else if phone, err := roster.Identify(m.LID, phones[m.LID]); err == nil {
 			p.Phone = phone
 		}
 		g.Participants = append(g.Participants, p)
 	}
+	c.lids.Learn(groupID, g)
 	return g, nil
-}
-
-type addRequest struct {
-	Participants []string `json:"participants"`
-}
-
-// Change applies op to one member. The gateway answers 204 for every accepted call and drops
-// WhatsApp's per-member result, so the outcome is Unknown and the next read tells.
-func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, members []roster.Phone) ([]provider.Outcome, error) {
-	if len(members) != MaxBatch {
-		return nil, fmt.Errorf("QuickGateway %s: %d members; the gateway takes one per call: %w", op, len(members), provider.ErrInvalidRequest)
-	}
-	m := members[0]
-	jid := m.JID("s.whatsapp.net")
-	path := "/groups/" + pathJID(groupID) + "/members"
-	method, body := http.MethodPost, any(nil)
-	switch op {
-	case roster.OpAdd:
-		body = addRequest{Participants: []string{jid}}
-	case roster.OpRemove:
-		method, path = http.MethodDelete, path+"/"+pathJID(jid)
-	case roster.OpPromote, roster.OpDemote:
-		path += "/" + pathJID(jid) + "/" + strings.ToLower(string(op))
-	default:
-		return nil, fmt.Errorf("QuickGateway: unknown operation %q: %w", op, provider.ErrInvalidRequest)
-	}
-	what := fmt.Sprintf("%s %s in QuickGateway group %s", strings.ToLower(string(op)), m.E164(), groupID)
-	err := c.call(ctx, what, method, path, body, nil)
-	if errors.Is(err, provider.ErrNotFound) && op != roster.OpAdd && !missingSessionOrGroup(err) {
-		// 404 is documented for "the session, group, or member"; one that names neither the
-		// session nor the group is the member's. If that guess is wrong, the next read says so.
-		return []provider.Outcome{{Member: m, Result: provider.ResultRejected, Message: err.Error()}}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return []provider.Outcome{{Member: m, Result: provider.ResultUnknown,
-		Message: "the gateway accepted the change (204) but does not report what WhatsApp did"}}, nil
-}
-
-// missingSessionOrGroup reports whether a 404's message, such as the documented "session not
-// found", names the session or the group rather than the member.
-func missingSessionOrGroup(err error) bool {
-	var ge *gatewayError
-	return errors.As(err, &ge) && (strings.Contains(ge.message, "session") || strings.Contains(ge.message, "group"))
 }

@@ -8,6 +8,7 @@ package quickgateway_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -38,6 +39,17 @@ func reply(status int, body string) providertest.Reply {
 }
 
 const emptyPage = `{"data": [], "nextCursor": ""}`
+
+// registered answers the live lookup GET /contacts/check as for a number on WhatsApp, and every
+// other request with answer.
+func registered(answer func(providertest.Request) providertest.Reply) func(providertest.Request) providertest.Reply {
+	return func(r providertest.Request) providertest.Reply {
+		if strings.HasSuffix(r.Path, "/contacts/check") {
+			return reply(200, `{"query": "+6281234567890", "isOnWhatsApp": true, "jid": "6281234567890@s.whatsapp.net"}`)
+		}
+		return answer(r)
+	}
+}
 
 // documented answers the documented reads: the session, then the member list and the
 // contacts, each followed by the empty page its placeholder cursor "string" leads to.
@@ -140,17 +152,63 @@ func TestWriteRequests(t *testing.T) {
 		{roster.OpDemote, http.MethodPost, group + "/6281234567890%40s.whatsapp.net/demote", ""},
 	} {
 		t.Run(string(tc.op), func(t *testing.T) {
-			gw := providertest.Serve(t, providertest.Always(204, nil))
+			gw := providertest.Serve(t, registered(providertest.Always(204, nil)))
 			out, err := providertest.NewClient(t, quickgateway.New, gw.URL+"/api/v1/", docSession, apiKey).Change(ctx, docGroup, tc.op, []roster.Phone{number})
 			if err != nil || len(out) != 1 || out[0].Result != provider.ResultUnknown {
 				t.Fatalf("outcomes %+v, err %v; want one Unknown", out, err)
 			}
-			req := gw.Requests()[0]
+			reqs := gw.Requests()
+			req := reqs[len(reqs)-1]
 			if req.Method != tc.method || req.EscapedPath != tc.escaped || string(req.Body) != tc.body || req.Header.Get("Authorization") != "Bearer "+apiKey {
 				t.Errorf("request %+v, want %s %s %s", req, tc.method, tc.escaped, tc.body)
 			}
 			if ct := req.Header.Get("Content-Type"); tc.body != "" && ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
+			}
+		})
+	}
+}
+
+// TestAddLooksUpNumbers: before an add the client asks the gateway's live lookup about each
+// newcomer, as the add's 204 would hide an unregistered number; only those on WhatsApp are sent.
+func TestAddLooksUpNumbers(t *testing.T) {
+	on, off := roster.MustNormalize("+"+docNumber), roster.MustNormalize("+15550000000")
+	lookup := func(r providertest.Request) providertest.Reply {
+		if strings.HasSuffix(r.Path, "/contacts/check") {
+			return reply(200, fmt.Sprintf(`{"query": %q, "isOnWhatsApp": %v}`, r.Query, strings.Contains(r.Query, docNumber)))
+		}
+		return reply(204, "")
+	}
+	for _, tc := range []struct {
+		name    string
+		members []roster.Phone
+		want    []provider.Result
+		sent    string // the add's body, "" for no add
+	}{
+		{"one on WhatsApp, one not", []roster.Phone{off, on}, []provider.Result{provider.ResultNotOnWhatsApp, provider.ResultUnknown},
+			`{"participants":["6281234567890@s.whatsapp.net"]}`},
+		{"none on WhatsApp", []roster.Phone{off}, []provider.Result{provider.ResultNotOnWhatsApp}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gw := providertest.Serve(t, lookup)
+			out, err := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey).Change(ctx, docGroup, roster.OpAdd, tc.members)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, o := range out {
+				if o.Member != tc.members[i] || o.Result != tc.want[i] {
+					t.Errorf("outcome %d: %+v, want %s", i, o, tc.want[i])
+				}
+			}
+			reqs := gw.Requests()
+			for i, m := range tc.members {
+				if r := reqs[i]; r.Method != http.MethodGet || r.Path != "/api/v1/sessions/"+docSession+"/contacts/check" || r.Query != "phone=%2B"+string(m) {
+					t.Errorf("lookup %d: %s %s?%s", i, r.Method, r.Path, r.Query)
+				}
+			}
+			adds := reqs[len(tc.members):]
+			if tc.sent == "" && len(adds) != 0 || tc.sent != "" && (len(adds) != 1 || string(adds[0].Body) != tc.sent) {
+				t.Errorf("adds %+v, want body %q", adds, tc.sent)
 			}
 		})
 	}
@@ -183,7 +241,7 @@ func TestErrorsMapToSentinels(t *testing.T) {
 		{"not JSON", false, reply(200, `{"phoneNumber": `), provider.ErrUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gw := providertest.Serve(t, providertest.Always(tc.answer.Status, tc.answer.Body))
+			gw := providertest.Serve(t, registered(providertest.Always(tc.answer.Status, tc.answer.Body)))
 			c := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey)
 			var err error
 			if tc.write {
@@ -273,18 +331,108 @@ func TestNonsenseRosters(t *testing.T) {
 	}
 }
 
-func TestOneMemberPerCall(t *testing.T) {
-	gw := providertest.Serve(t, providertest.Always(204, nil))
+// TestBatchCaps: an add carries up to MaxBatch members in one call, a remove, promote or demote
+// one; anything else is refused before calling.
+func TestBatchCaps(t *testing.T) {
+	gw := providertest.Serve(t, registered(providertest.Always(204, nil)))
 	c := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey)
-	two := []roster.Phone{"33612342001", "33612342002"}
-	for _, batch := range [][]roster.Phone{nil, two} {
-		_, err := c.Change(ctx, docGroup, roster.OpAdd, batch)
+	full := providertest.Numbers("+336123420%02d", quickgateway.MaxBatch+1)
+	for _, tc := range []struct {
+		op      roster.Op
+		members []roster.Phone
+	}{
+		{roster.OpAdd, nil}, {roster.OpAdd, full}, {roster.OpRemove, full[:2]}, {roster.OpPromote, full[:2]},
+		{roster.OpDemote, full[:2]}, {roster.OpDemote, nil}, {roster.Op("Rename"), full[:1]},
+	} {
+		_, err := c.Change(ctx, docGroup, tc.op, tc.members)
 		providertest.AssertFailed(t, err, provider.ErrInvalidRequest, apiKey)
 	}
-	_, err := c.Change(ctx, docGroup, roster.Op("Rename"), two[:1])
-	providertest.AssertFailed(t, err, provider.ErrInvalidRequest, apiKey)
 	if n := len(gw.Requests()); n != 0 {
-		t.Errorf("refused calls made %d requests", n)
+		t.Fatalf("refused calls made %d requests", n)
+	}
+	out, err := c.Change(ctx, docGroup, roster.OpAdd, full[:quickgateway.MaxBatch])
+	if err != nil || len(out) != quickgateway.MaxBatch {
+		t.Fatalf("a full add: outcomes %+v, err %v", out, err)
+	}
+	var body struct{ Participants []string }
+	reqs := gw.Requests()
+	if len(reqs) != quickgateway.MaxBatch+1 || json.Unmarshal(reqs[len(reqs)-1].Body, &body) != nil || len(body.Participants) != quickgateway.MaxBatch {
+		t.Errorf("a full add sent %+v, want a lookup per member and one add with %d participants", reqs, quickgateway.MaxBatch)
+	}
+	for i, o := range out {
+		if o.Member != full[i] || o.Result != provider.ResultUnknown {
+			t.Errorf("outcome %d: %+v, want Unknown for %s", i, o, full[i].E164())
+		}
+	}
+}
+
+// TestWritesNameLIDsOfTheLastRead: after a read, a remove, promote or demote names the member by
+// the LID the member list gave; an add, a number the read did not list and a group not read go
+// by phone JID.
+func TestWritesNameLIDsOfTheLastRead(t *testing.T) {
+	const otherGroup = "120363021234567899@g.us"
+	number, stranger := roster.MustNormalize("+"+docNumber), roster.MustNormalize("+33612342001")
+	members := "/api/v1/sessions/" + docSession + "/groups/120363021234567890%40g.us/members"
+	for _, tc := range []struct {
+		name   string
+		op     roster.Op
+		group  string
+		member roster.Phone
+		method string
+		path   string
+	}{
+		{"remove", roster.OpRemove, docGroup, number, http.MethodDelete, members + "/205227043110953%40lid"},
+		{"promote", roster.OpPromote, docGroup, number, http.MethodPost, members + "/205227043110953%40lid/promote"},
+		{"demote", roster.OpDemote, docGroup, number, http.MethodPost, members + "/205227043110953%40lid/demote"},
+		{"add", roster.OpAdd, docGroup, number, http.MethodPost, members},
+		{"a number the read did not list", roster.OpPromote, docGroup, stranger, http.MethodPost, members + "/33612342001%40s.whatsapp.net/promote"},
+		{"a group not read", roster.OpPromote, otherGroup, number, http.MethodPost,
+			"/api/v1/sessions/" + docSession + "/groups/120363021234567899%40g.us/members/6281234567890%40s.whatsapp.net/promote"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reads := documented(t)
+			gw := providertest.Serve(t, registered(func(r providertest.Request) providertest.Reply {
+				if r.Method == http.MethodGet {
+					return reads(r)
+				}
+				return reply(204, "")
+			}))
+			c := providertest.NewClient(t, quickgateway.New, gw.URL, docSession, apiKey)
+			if _, err := c.ReadGroup(ctx, docGroup); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Change(ctx, tc.group, tc.op, []roster.Phone{tc.member}); err != nil {
+				t.Fatal(err)
+			}
+			reqs := gw.Requests()
+			if last := reqs[len(reqs)-1]; last.Method != tc.method || last.EscapedPath != tc.path {
+				t.Errorf("request %s %s, want %s %s", last.Method, last.EscapedPath, tc.method, tc.path)
+			}
+		})
+	}
+}
+
+// TestOwnNumberReadOnce: the session's identity costs one call per client, not one per read, and
+// one client's identity is not another's.
+func TestOwnNumberReadOnce(t *testing.T) {
+	s, url := startSim(t)
+	for range 2 {
+		c := providertest.NewClient(t, quickgateway.New, url, simSession, apiKey)
+		for range 3 {
+			if g, err := c.ReadGroup(ctx, group); err != nil || g.Self != roster.MustNormalize(own) {
+				t.Fatalf("Self %s, err %v", g.Self, err)
+			}
+		}
+		if got := c.(provider.Identity).OwnNumber(); got != roster.MustNormalize(own) {
+			t.Errorf("OwnNumber() = %q, want %s", got, own)
+		}
+	}
+	ops := map[string]int{}
+	for _, c := range s.Calls() {
+		ops[c.Op]++
+	}
+	if want := map[string]int{sim.OpAccount: 2, sim.OpRead: 12}; !reflect.DeepEqual(ops, want) {
+		t.Errorf("calls %v, want %v", ops, want)
 	}
 }
 
@@ -333,6 +481,9 @@ func TestAgainstSimulator(t *testing.T) {
 	if err := c.CheckAccount(ctx); err != nil {
 		t.Fatalf("CheckAccount: %v", err)
 	}
+	if got := c.(provider.Identity).OwnNumber(); got != roster.MustNormalize(own) {
+		t.Errorf("OwnNumber() = %q after CheckAccount, want %s", got, own)
+	}
 	s.ResetCalls()
 	g, err := c.ReadGroup(ctx, group)
 	if err != nil {
@@ -374,11 +525,22 @@ func TestAgainstSimulator(t *testing.T) {
 	if err != nil || out[0].Result != provider.ResultRejected {
 		t.Errorf("demote a non-member: outcomes %+v, err %v", out, err)
 	}
+	// The members the read listed were named by LID; the newcomer, added after it, by number.
+	byLID := map[string]bool{sim.OpPromote: false, sim.OpDemote: true, sim.OpRemove: true}
+	for _, call := range s.Calls() {
+		if want, ok := byLID[call.Op]; ok && call.Status == http.StatusNoContent && strings.Contains(call.Path, "@lid") != want {
+			t.Errorf("%s %s, want by LID %v", call.Op, call.Path, want)
+		}
+	}
 }
 
 func TestCheckAccountAgainstSimulator(t *testing.T) {
 	_, url := startSim(t)
-	providertest.AssertFailed(t, providertest.NewClient(t, quickgateway.New, url, "01JQ0000000000000000000002", "qg-unpaired-key").CheckAccount(ctx), provider.ErrUnavailable, apiKey)
+	unpaired := providertest.NewClient(t, quickgateway.New, url, "01JQ0000000000000000000002", "qg-unpaired-key")
+	providertest.AssertFailed(t, unpaired.CheckAccount(ctx), provider.ErrUnavailable, apiKey)
+	if got := unpaired.(provider.Identity).OwnNumber(); got != "" {
+		t.Errorf("unpaired session: OwnNumber() = %q", got)
+	}
 	providertest.AssertFailed(t, providertest.NewClient(t, quickgateway.New, url, "01JQ000000000000000000000X", apiKey).CheckAccount(ctx), provider.ErrNotFound, apiKey)
 	providertest.AssertFailed(t, providertest.NewClient(t, quickgateway.New, url, simSession, apiKey+"-wrong").CheckAccount(ctx), provider.ErrUnauthorized, apiKey)
 	_, err := providertest.NewClient(t, quickgateway.New, url, "01JQ0000000000000000000002", "qg-unpaired-key").ReadGroup(ctx, group)

@@ -6,7 +6,6 @@
 package waha
 
 import (
-	"strings"
 	"sync"
 
 	"github.com/wagov/wagov/internal/roster"
@@ -18,9 +17,8 @@ type memory struct {
 	own roster.Phone
 	// numbers are the LID store's answers: LID → number.
 	numbers map[string]roster.Phone
-	// lids are, per group, the LIDs of the last read, by the canonical form of each member's
-	// number, so that either form of a rewritten number finds the member.
-	lids map[string]map[roster.Phone]string
+	// lids are, per group, the LIDs of the last read.
+	lids roster.LIDBook
 }
 
 func (m *memory) ownNumber() roster.Phone {
@@ -53,32 +51,4 @@ func (m *memory) learnNumbers(found map[string]roster.Phone) {
 	for lid, p := range found {
 		m.numbers[lid] = p
 	}
-}
-
-// rememberLIDs replaces what the client knows of group's addressing with what a read of it listed.
-func (m *memory) rememberLIDs(group string, parts []roster.Participant) {
-	byNumber := map[roster.Phone]string{}
-	for _, p := range parts {
-		if p.Resolved() && strings.HasSuffix(p.RawID, "@lid") {
-			byNumber[roster.Canonical(p.Phone)] = p.RawID
-		}
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	switch {
-	case len(byNumber) == 0:
-		delete(m.lids, group)
-	case m.lids == nil:
-		m.lids = map[string]map[roster.Phone]string{group: byNumber}
-	default:
-		m.lids[group] = byNumber
-	}
-}
-
-// lidIn returns the LID by which the last read of group listed p.
-func (m *memory) lidIn(group string, p roster.Phone) (string, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	lid, ok := m.lids[group][roster.Canonical(p)]
-	return lid, ok
 }

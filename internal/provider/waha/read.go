@@ -163,7 +163,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 	if err := c.resolveLIDs(ctx, g.Participants); err != nil {
 		return roster.Group{}, fmt.Errorf("%s: %w", what, err)
 	}
-	c.mem.rememberLIDs(groupID, g.Participants)
+	c.mem.lids.Learn(groupID, g)
 	if g.Self, err = c.self(ctx); err != nil {
 		return roster.Group{}, err
 	}

@@ -56,7 +56,7 @@ func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, membe
 	sentLIDs := map[string]roster.Phone{}
 	for i, m := range members {
 		req.Participants[i] = participantID{m.JID("c.us")}
-		if lid, ok := c.mem.lidIn(groupID, m); ok && op != roster.OpAdd {
+		if lid, ok := c.mem.lids.LID(groupID, m); ok && op != roster.OpAdd {
 			req.Participants[i].ID, sentLIDs[lid] = lid, m
 		}
 	}

@@ -352,6 +352,46 @@ func TestChangeCodes(t *testing.T) {
 	}
 }
 
+// TestLIDAddressedWrites: in a group that lists members by LID, a remove, promote or demote
+// naming a member by number answers status "404" for them and changes nothing
+// (evolution-api#1239); naming the LID, which createJid passes through, takes effect. Adds go by
+// number.
+func TestLIDAddressedWrites(t *testing.T) {
+	const member, lid = "+5511912340001", "205227043110953@lid" // an admin of lidRoom
+	tests := []struct {
+		name, action, sent, jid, status string
+		phone, role                     string // the role of phone in lidRoom afterwards
+	}{
+		{"demote by number", "demote", "5511912340001", "5511912340001@s.whatsapp.net", "404", member, "admin"},
+		{"demote by LID", "demote", lid, lid, "200", member, "member"},
+		{"remove by number", "remove", "5511912340001", "5511912340001@s.whatsapp.net", "404", member, "admin"},
+		{"remove by LID", "remove", lid, lid, "200", member, ""},
+		{"promote by number", "promote", "5511912340002", "5511912340002@s.whatsapp.net", "404", "+5511912340002", "member"},
+		{"add by number", "add", "5511912340007", "5511912340007@s.whatsapp.net", "200", "+5511912340007", "member"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := start(t)
+			status, body := w.update(t, lidRoom, tt.action, tt.sent)
+			if status != http.StatusCreated {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			var out struct {
+				UpdateParticipants []struct{ Status, JID string } `json:"updateParticipants"`
+			}
+			if err := json.Unmarshal(body, &out); err != nil || len(out.UpdateParticipants) != 1 {
+				t.Fatalf("answer %s: %v", body, err)
+			}
+			if r := out.UpdateParticipants[0]; r.Status != tt.status || r.JID != tt.jid {
+				t.Errorf("result %+v, want status %s for %s", r, tt.status, tt.jid)
+			}
+			if r := simtest.Roles(t, w.Sim, lidRoom)[tt.phone]; r != tt.role {
+				t.Errorf("%s: role %q, want %q", tt.phone, r, tt.role)
+			}
+		})
+	}
+}
+
 func TestWriteRefusals(t *testing.T) {
 	tests := []struct {
 		name, group, body, message string

@@ -3,6 +3,10 @@
 // createJid, answered 201 with Baileys' per-member results {status, jid, content}, whose status
 // is WhatsApp's code as a string.
 //
+// In a LID-addressed group a remove, promote or demote that names a member by number changes
+// nothing and answers status "404" for that member (evolution-api#1239); naming the member's LID,
+// which createJid passes through, works.
+//
 // Where the sources stop, the simulator infers: a write the account may not make (not an admin,
 // not in the group) or on an unknown group fails in Baileys, which Evolution answers 400 "Error
 // updating participants" with Baileys' error text ("Error: forbidden", "Error:
@@ -17,6 +21,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
@@ -61,17 +66,17 @@ func updateParticipant(x *sim.Exchange) sim.Reply {
 		return *refused
 	}
 	targets := make([]target, len(sent))
-	var phones []roster.Phone
+	var named []sim.Target
 	for i, s := range sent {
 		t := target{jid: createJID(s)}
 		t.phone, t.resolved = resolve(x, t.jid)
 		if t.resolved {
-			phones = append(phones, t.phone)
+			named = append(named, sim.Target{Phone: t.phone, ByLID: strings.HasSuffix(t.jid, "@lid")})
 		}
 		targets[i] = t
 	}
 	own, _ := self(x)
-	codes, err := apply(x, op, jid, own, phones)
+	codes, err := apply(x, op, jid, own, named)
 	if err != nil {
 		return baileysFailed(err)
 	}
@@ -150,19 +155,25 @@ func hasDigit(s string) bool {
 	return false
 }
 
-// apply runs the operation in the world and returns a WhatsApp code per phone.
-func apply(x *sim.Exchange, op, jid string, actor roster.Phone, phones []roster.Phone) ([]int, error) {
+// apply runs the operation in the world and returns a WhatsApp code per target.
+func apply(x *sim.Exchange, op, jid string, actor roster.Phone, targets []sim.Target) ([]int, error) {
 	if op == sim.OpAdd {
+		phones := make([]roster.Phone, len(targets))
+		for i, t := range targets {
+			phones[i] = t.Phone
+		}
 		return x.Add(jid, actor, phones)
 	}
 	before, _ := x.ReadGroup(jid)
-	accepted, err := x.Change(op, jid, actor, phones)
+	accepted, err := x.ChangeTargets(op, jid, actor, targets)
 	codes := make([]int, len(accepted))
 	for i, ok := range accepted {
 		switch {
+		case before.Addressing == "lid" && !targets[i].ByLID:
+			codes[i] = http.StatusNotFound
 		case ok:
 			codes[i] = http.StatusOK
-		case roleIn(before, phones[i]) == "":
+		case roleIn(before, targets[i].Phone) == "":
 			codes[i] = http.StatusNotFound
 		default:
 			codes[i] = http.StatusForbidden

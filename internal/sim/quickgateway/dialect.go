@@ -85,7 +85,8 @@ const (
 	member  = group + "/members/{jid}"
 )
 
-// Routes returns the session, group, member and contact endpoints.
+// Routes returns the session, group, member and contact endpoints, and the live lookup of a
+// number.
 func (Dialect) Routes() []sim.Route {
 	return []sim.Route{
 		{Pattern: "GET " + session, Op: sim.OpAccount, Serve: inSession(getSession)},
@@ -93,6 +94,7 @@ func (Dialect) Routes() []sim.Route {
 		{Pattern: "GET " + group, Op: sim.OpRead, GroupParam: "gid", Serve: inSession(getGroup)},
 		{Pattern: "GET " + group + "/members", Op: sim.OpRead, GroupParam: "gid", Serve: inSession(listMembers)},
 		{Pattern: "GET " + session + "/contacts", Op: sim.OpRead, Serve: inSession(listContacts)},
+		{Pattern: "GET " + session + "/contacts/check", Op: sim.OpRead, Serve: inSession(checkContact)},
 		{Pattern: "POST " + group + "/members", Op: sim.OpAdd, GroupParam: "gid", Serve: inSession(add)},
 		{Pattern: "DELETE " + member, Op: sim.OpRemove, GroupParam: "gid", Serve: inSession(change(sim.OpRemove))},
 		{Pattern: "POST " + member + "/promote", Op: sim.OpPromote, GroupParam: "gid", Serve: inSession(change(sim.OpPromote))},

@@ -325,6 +325,85 @@ func TestWrites(t *testing.T) {
 	}
 }
 
+// TestWritesByLID: remove, promote and demote take the member's LID as the member list gives it,
+// as the gateway hands any JID to whatsmeow; a LID nobody has is no member.
+func TestWritesByLID(t *testing.T) {
+	w := start(t)
+	_, _, body := w.do(t, http.MethodGet, groupPath+"/members", key, "")
+	var page struct{ Data []memberRow }
+	if err := json.Unmarshal(body, &page); err != nil || len(page.Data) != 3 {
+		t.Fatalf("members %s", body)
+	}
+	memberLID := page.Data[2].LID // the plain member, +447700900002
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		role               string // the member's role afterwards
+	}{
+		{"promote by LID", "POST", "/members/" + memberLID + "/promote", 204, "admin"},
+		{"demote by LID", "POST", "/members/" + memberLID + "/demote", 204, "member"},
+		{"promote an unknown LID", "POST", "/members/999999999999999@lid/promote", 404, "member"},
+		{"remove an unknown LID: idempotent", "DELETE", "/members/999999999999999@lid", 204, "member"},
+		{"promote a malformed LID", "POST", "/members/abc@lid/promote", 400, "member"},
+		{"remove by LID", "DELETE", "/members/" + memberLID, 204, ""},
+	} {
+		status, _, body := w.do(t, tc.method, groupPath+tc.path, key, "")
+		if status != tc.status {
+			t.Fatalf("%s: status %d, want %d: %s", tc.name, status, tc.status, body)
+		}
+		if got := simtest.Roles(t, w.Sim, docGroup)[member]; got != tc.role {
+			t.Errorf("%s: role %q, want %q", tc.name, got, tc.role)
+		}
+	}
+}
+
+// TestRewrittenNumberIsAMember: a write naming a Brazilian mobile with its ninth digit reaches
+// the member WhatsApp lists without it, as WhatsApp files both forms as one person.
+func TestRewrittenNumberIsAMember(t *testing.T) {
+	s := simtest.Start(t, sim.Seed{
+		Accounts: []sim.Account{{Name: "qg", Type: "QuickGateway", APIKey: key, Session: session, Numbers: []string{self}}},
+		Groups: []sim.SeedGroup{{ID: docGroup, Participants: []sim.SeedMember{
+			{Phone: creator, Role: "superadmin"}, {Phone: self, Role: "admin"}, {Phone: "+553187650001"}}}},
+	})
+	w := world{s}
+	status, _, body := w.do(t, http.MethodPost, groupPath+"/members/5531987650001%40s.whatsapp.net/promote", key, "")
+	if status != http.StatusNoContent {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	if r := simtest.Roles(t, w.Sim, docGroup); r["+553187650001"] != "admin" || len(r) != 3 {
+		t.Errorf("roster %v, want +553187650001 admin and nobody new", r)
+	}
+}
+
+// TestCheckContact: the live lookup says whether a number is on WhatsApp, for a connected
+// session.
+func TestCheckContact(t *testing.T) {
+	w := start(t)
+	check := "/api/v1/sessions/" + session + "/contacts/check?phone="
+	for _, tc := range []struct {
+		name, path, key string
+		status          int
+		want            string // the answer, or the error code
+	}{
+		{"on WhatsApp", check + "%2B447700900002", key, 200, `{"query": "+447700900002", "isOnWhatsApp": true, "jid": "447700900002@s.whatsapp.net"}`},
+		{"digits only", check + "447700900002", key, 200, `{"query": "447700900002", "isOnWhatsApp": true, "jid": "447700900002@s.whatsapp.net"}`},
+		{"not on WhatsApp", check + "%2B15550000000", key, 200, `{"query": "+15550000000", "isOnWhatsApp": false}`},
+		{"no phone", check, key, 400, "validation_error"},
+		{"a JID", check + "447700900002%40s.whatsapp.net", key, 400, "validation_error"},
+		{"unpaired session", "/api/v1/sessions/01J9ZX8K2QHV0M3T6R7P4N5W8E/contacts/check?phone=%2B447700900002", unpaired, 501, "not_implemented"},
+	} {
+		status, _, body := w.do(t, http.MethodGet, tc.path, tc.key, "")
+		switch {
+		case status != tc.status:
+			t.Errorf("%s: status %d, want %d: %s", tc.name, status, tc.status, body)
+		case status == http.StatusOK:
+			simtest.AssertJSON(t, body, tc.want)
+		case errorCode(t, body) != tc.want:
+			t.Errorf("%s: %s, want code %s", tc.name, body, tc.want)
+		}
+	}
+}
+
 func TestRateLimitAnswersInTheEnvelope(t *testing.T) {
 	w := start(t)
 	path := "/api/v1/sessions/01J9ZX8K2QHV0M3T6R7P4N5W8F/groups"

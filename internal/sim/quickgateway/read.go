@@ -1,6 +1,7 @@
-// read.go serves the gateway's reads, all from its stored data: the session, the session's
-// groups, one group, a group's members (by LID only, never a phone number) and the "found
-// users" contacts, which carry the phone number of each LID the gateway has seen.
+// read.go serves the gateway's reads: from its stored data the session, the session's groups,
+// one group, a group's members (by LID only, never a phone number) and the "found users"
+// contacts, which carry the phone number of each LID the gateway has seen; and live, whether a
+// number is on WhatsApp.
 //
 // Choices where the documents are silent: people without a LID in the seed get a stable one
 // derived from their number; every contact carries its phone number (the world has no trait for
@@ -245,6 +246,31 @@ func seen(x *sim.Exchange, groupJID, search string, after uint64) []contact {
 	return out
 }
 
+// onWhatsApp is the answer of the live lookup GET /contacts/check?phone=.
+type onWhatsApp struct {
+	Query        string `json:"query"`
+	IsOnWhatsApp bool   `json:"isOnWhatsApp"`
+	JID          string `json:"jid,omitempty"`
+}
+
+// checkContact answers whether the number in phone (digits, optionally with "+") is on WhatsApp;
+// it needs a connected session, as it asks WhatsApp.
+func checkContact(x *sim.Exchange) sim.Reply {
+	q := x.Request.URL.Query().Get("phone")
+	p, err := roster.Normalize(q)
+	if q == "" || strings.Contains(q, "@") || err != nil {
+		return fail(http.StatusBadRequest, "invalid phone")
+	}
+	if _, ok := own(x); !ok {
+		return fail(http.StatusNotImplemented, "live WhatsApp client is not available for this session")
+	}
+	answer := onWhatsApp{Query: q, IsOnWhatsApp: x.Registered(p)}
+	if answer.IsOnWhatsApp {
+		answer.JID = p.JID("s.whatsapp.net")
+	}
+	return sim.Reply{Status: http.StatusOK, Body: answer}
+}
+
 // The cursor is the last identity id of a page, as the documented example "eyJpZCI6MTAwfQ"
 // ({"id":100}) shows.
 type cursorBody struct {
@@ -288,10 +314,12 @@ func identityID(lid string) uint64 {
 
 func phoneOf(m sim.MemberState) roster.Phone { return roster.MustNormalize(m.Phone) }
 
-// roleOf returns p's role in g, or "" when p is not a participant.
+// roleOf returns p's role in g, or "" when p is not a participant. It compares numbers as
+// WhatsApp files them (sim.SameUser): a Brazilian mobile with or without its ninth digit, a
+// Mexican or Argentinian one with or without its mobile prefix, is one person.
 func roleOf(g sim.GroupState, p roster.Phone) roster.Role {
 	for _, m := range g.Participants {
-		if m.Phone == p.E164() {
+		if sim.SameUser(phoneOf(m), p) {
 			return roster.Role(m.Role)
 		}
 	}

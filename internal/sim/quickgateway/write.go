@@ -4,10 +4,11 @@
 // unregistered number or a recently-left member look the same as a success.
 //
 // Documented answers: 400 validation_error for an empty list or a malformed JID (a member JID
-// must end in @s.whatsapp.net, a group JID in @g.us); 404 for an unknown group, and for
-// promoting or demoting someone who is not a member; 403 when the session's account is not an
-// admin; 501 when the session is not connected (here: not paired). Removing a non-member is
-// "idempotent in effect": 204.
+// ends in @s.whatsapp.net, a group JID in @g.us); 404 for an unknown group, and for promoting or
+// demoting someone who is not a member; 403 when the session's account is not an admin; 501 when
+// the session is not connected (here: not paired). Removing a non-member is "idempotent in
+// effect": 204. Remove, promote and demote also take the member's LID, as the gateway's code
+// does (it parses the path JID with whatsmeow's types.ParseJID, which accepts any server).
 
 package quickgateway
 
@@ -16,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/wagov/wagov/internal/roster"
@@ -96,11 +98,28 @@ func add(x *sim.Exchange) sim.Reply {
 	return noContent
 }
 
-// change serves remove, promote and demote of the one member the path names.
+// lidJID is the form of a LID in a member path: digits, then "@lid".
+var lidJID = regexp.MustCompile(`^\d+@lid$`)
+
+// personOfLID resolves a LID the way WhatsApp does for the gateway: a member of g listed by it,
+// or anyone the world knows by it.
+func personOfLID(x *sim.Exchange, g sim.GroupState, lid string) (roster.Phone, bool) {
+	for _, m := range g.Participants {
+		if lidOf(x, phoneOf(m)) == lid {
+			return phoneOf(m), true
+		}
+	}
+	return x.PhoneOfLID(lid)
+}
+
+// change serves remove, promote and demote of the one member the path names, by phone JID or
+// by LID: the gateway hands the JID to whatsmeow as it is (types.ParseJID accepts both).
 func change(op string) func(*sim.Exchange) sim.Reply {
 	return func(x *sim.Exchange) sim.Reply {
-		p, err := userJID(x.Request.PathValue("jid"))
-		if err != nil {
+		jid := x.Request.PathValue("jid")
+		p, err := userJID(jid)
+		byLID := lidJID.MatchString(jid)
+		if err != nil && !byLID {
 			return fail(http.StatusBadRequest, err.Error())
 		}
 		self, refused := live(x)
@@ -108,10 +127,18 @@ func change(op string) func(*sim.Exchange) sim.Reply {
 			return *refused
 		}
 		g, _, _ := storedGroup(x)
-		if op != sim.OpRemove && roleOf(g, p) == "" {
+		known := err == nil
+		if byLID {
+			p, known = personOfLID(x, g, jid)
+		}
+		if op != sim.OpRemove && (!known || roleOf(g, p) == "") {
 			return fail(http.StatusNotFound, "member not found")
 		}
-		if _, err := x.Change(op, g.JID, self, []roster.Phone{p}); err != nil {
+		var targets []roster.Phone
+		if known {
+			targets = []roster.Phone{p}
+		}
+		if _, err := x.Change(op, g.JID, self, targets); err != nil {
 			return writeError(err)
 		}
 		return noContent
