@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -132,6 +135,7 @@ func startOperatorWith(cacheOpts cache.Options) (func(), error) {
 	}
 	metricsURL = "http://" + metricsAddr + "/metrics"
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+		NewClient:  countingClient,
 		Scheme:     suiteScheme,
 		Metrics:    metricsserver.Options{BindAddress: metricsAddr},
 		Client:     controller.ClientOptions(),
@@ -161,6 +165,58 @@ func startOperatorWith(cacheOpts cache.Options) (func(), error) {
 		}
 	}()
 	return func() { cancel(); <-done }, nil
+}
+
+// kubeRequests counts the operator's requests to the kube-apiserver through its client, by
+// verb, kind and namespace ("Get Secret ns", "PatchStatus WhatsAppGroup ns").
+var kubeRequests struct {
+	sync.Mutex
+	n map[string]int
+}
+
+func countKube(verb string, obj client.Object) {
+	gvk, err := apiutil.GVKForObject(obj, suiteScheme)
+	if err != nil {
+		return
+	}
+	kubeRequests.Lock()
+	defer kubeRequests.Unlock()
+	if kubeRequests.n == nil {
+		kubeRequests.n = map[string]int{}
+	}
+	kubeRequests.n[verb+" "+gvk.Kind+" "+obj.GetNamespace()]++
+}
+
+// kubeCount returns how many requests of verb on kind in namespace the operator made so far.
+func kubeCount(verb, kind, namespace string) int {
+	kubeRequests.Lock()
+	defer kubeRequests.Unlock()
+	return kubeRequests.n[verb+" "+kind+" "+namespace]
+}
+
+// countingClient is the manager's usual client, with its requests counted.
+func countingClient(config *rest.Config, options client.Options) (client.Client, error) {
+	c, err := client.NewWithWatch(config, options)
+	if err != nil {
+		return nil, err
+	}
+	return interceptor.NewClient(c, interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			if _, secret := obj.(*corev1.Secret); secret {
+				obj.SetNamespace(key.Namespace)
+				countKube("Get", obj)
+			}
+			return c.Get(ctx, key, obj, opts...)
+		},
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+			countKube("Patch"+sub, obj)
+			return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+		},
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			countKube("Update"+sub, obj)
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+	}), nil
 }
 
 // restartOperator kills the running operator and starts a new one, as a pod restart or a

@@ -3,7 +3,6 @@ package controller_test
 import (
 	"testing"
 
-
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/sim"
 )

@@ -27,7 +27,8 @@ type changeRequest struct {
 
 // Change applies op to at most MaxBatch members in one call (plus, for the first remove,
 // promote or demote of a client that has not yet learnt the server's paths, the reads that
-// learn them).
+// learn them). A remove, promote or demote names a member the group's last read listed by LID
+// with that LID.
 func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, members []roster.Phone) ([]provider.Outcome, error) {
 	if _, known := website.writes[op]; !known {
 		return nil, fmt.Errorf("Wasend: unknown operation %q: %w", op, provider.ErrInvalidRequest)
@@ -43,12 +44,9 @@ func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, membe
 		}
 	}
 	rt := paths.writes[op]
-	req := changeRequest{Participants: make([]string, len(members))}
-	for i, m := range members {
-		req.Participants[i] = m.JID("s.whatsapp.net")
-	}
+	req := changeRequest{Participants: c.targets(groupID, op, members)}
 	what := fmt.Sprintf("%s %d participants in Wasend group %s", strings.ToLower(string(op)), len(members), groupID)
-	resp, err := c.call(ctx, what, rt.method, groupPath(groupID)+rt.suffix, req)
+	resp, err := c.call(ctx, what, rt.method, c.groupPath(groupID)+rt.suffix, req)
 	if err != nil {
 		if op == roster.OpPromote && resp != nil && resp.Status == 422 {
 			// Documented: "Attempting to promote an already admin or non-existent user".

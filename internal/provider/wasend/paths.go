@@ -72,7 +72,7 @@ func (c *Client) pathsFor(ctx context.Context, groupID string) (*pathSet, error)
 		return p, nil
 	}
 	for _, p := range pathSets {
-		_, err := c.call(ctx, "read Wasend group "+groupID+" to learn the server's paths", http.MethodGet, groupPath(groupID)+p.read, nil)
+		_, err := c.call(ctx, "read Wasend group "+groupID+" to learn the server's paths", http.MethodGet, c.groupPath(groupID)+p.read, nil)
 		switch {
 		case err == nil:
 			c.mu.Lock()

@@ -17,11 +17,18 @@ import (
 	"github.com/wagov/wagov/internal/roster"
 )
 
-// CheckAccount lists one of the session's groups, which proves the key and the session, and
-// learns from it which path set the server answers.
+// CheckAccount reads the session, which proves the key and the session and gives the session's
+// own number. Until the client knows which path set the server answers, it also lists one of
+// the session's groups and learns it from that group; afterwards a check is that one read.
 func (c *Client) CheckAccount(ctx context.Context) error {
+	if _, err := c.readSession(ctx); err != nil {
+		return err
+	}
+	if c.detected() != nil {
+		return nil
+	}
 	what := "list the groups of Wasend session " + c.session
-	resp, err := c.call(ctx, what, http.MethodGet, "/groups?limit=1", nil)
+	resp, err := c.call(ctx, what, http.MethodGet, c.scope+"/groups?limit=1", nil)
 	if err != nil {
 		return err
 	}
@@ -46,11 +53,15 @@ type participant struct {
 	IsSuperAdmin bool   `json:"isSuperAdmin"`
 }
 
-// ReadGroup reads the group's participants in one call. Wasend does not say which participant
-// is the session itself, so Self stays empty.
+// ReadGroup reads the group's participants in one call (and, the first time on a client that
+// has not checked its account, the session, for Self), and keeps the LIDs it lists members by.
 func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, error) {
+	self, err := c.ownNumber(ctx)
+	if err != nil {
+		return roster.Group{}, err
+	}
 	what := "read the participants of Wasend group " + groupID
-	resp, err := c.call(ctx, what, http.MethodGet, groupPath(groupID)+"/participants", nil)
+	resp, err := c.call(ctx, what, http.MethodGet, c.groupPath(groupID)+"/participants", nil)
 	if err != nil {
 		return roster.Group{}, err
 	}
@@ -58,10 +69,11 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 	if err := decodeList(resp, what, "participants", &ps); err != nil {
 		return roster.Group{}, err
 	}
-	g := roster.Group{ID: groupID}
+	g := roster.Group{ID: groupID, Self: self}
 	for _, p := range ps {
 		g.Participants = append(g.Participants, toParticipant(p))
 	}
+	c.lids.Learn(groupID, g)
 	return g, nil
 }
 

@@ -1,11 +1,13 @@
 // Package wasend is the provider client for Wasend (api.wasend.dev): the API key goes in an
 // "Authorization: Bearer" header, the account is the session id (uniqueSessionId) that leads
-// every path, groups are their full JIDs (…@g.us), and participants are sent as
-// digits@s.whatsapp.net, the JID form of the docs' examples.
+// every group path, groups are their full JIDs (…@g.us), and participants are sent as
+// digits@s.whatsapp.net, the JID form of the docs' examples, or by the @lid JID a read listed
+// them by (identity.go).
 //
 // Wasend's website docs and its official SDK give different paths for group info, remove,
 // promote and demote (providers.md §3), and nothing says which the server answers, so the
-// client detects it (paths.go) and says which through provider.Describer.
+// client detects it (paths.go) and says which through provider.Describer. What it learns (the
+// path set, the session's own number, the LIDs of the last reads) it keeps for its lifetime.
 package wasend
 
 import (
@@ -20,6 +22,7 @@ import (
 
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/provider/httpx"
+	"github.com/wagov/wagov/internal/roster"
 )
 
 // TypeName is the spec.type that selects this client.
@@ -33,19 +36,25 @@ func init() {
 	provider.Register(TypeName, provider.Capabilities{
 		MaxBatch:        MaxBatch,
 		DefaultEndpoint: "https://api.wasend.dev",
+		// The participants read; the session is read once per client, the paths probed once.
+		ReadCalls: 1,
 	}, New)
 }
 
 // Client is one Wasend session.
 type Client struct {
-	base    string // endpoint and session id: every path continues it
-	session string
-	key     string
-	header  http.Header
-	http    *http.Client
+	endpoint string // every path continues it
+	session  string
+	scope    string // "/" and the escaped session id: the start of every group path
+	key      string
+	header   http.Header
+	http     *http.Client
 
 	mu    sync.Mutex
-	paths *pathSet // the path set the server answers; nil until detected
+	paths *pathSet     // the path set the server answers; nil until detected
+	self  roster.Phone // the session's own number; "" until read
+	// lids are the @lid JIDs each group's last read listed its members by.
+	lids roster.LIDBook
 }
 
 // New builds a client for the session named by cfg.Account.
@@ -58,21 +67,24 @@ func New(cfg provider.Config) (provider.Client, error) {
 		return nil, fmt.Errorf("Wasend: empty API key: %w", provider.ErrUnauthorized)
 	}
 	return &Client{
-		base:    strings.TrimSuffix(cfg.Endpoint, "/") + "/" + url.PathEscape(session),
-		session: session,
-		key:     cfg.Credential,
-		header:  http.Header{"Authorization": {"Bearer " + cfg.Credential}},
-		http:    cfg.HTTP,
+		endpoint: strings.TrimSuffix(cfg.Endpoint, "/"),
+		session:  session,
+		scope:    "/" + url.PathEscape(session),
+		key:      cfg.Credential,
+		header:   http.Header{"Authorization": {"Bearer " + cfg.Credential}},
+		http:     cfg.HTTP,
 	}, nil
 }
 
 // groupPath is the path of one group under the session.
-func groupPath(groupID string) string { return "/groups/" + url.PathEscape(groupID) }
+func (c *Client) groupPath(groupID string) string {
+	return c.scope + "/groups/" + url.PathEscape(groupID)
+}
 
-// call sends one request. It returns the response whenever one came, with an error for a
-// non-2xx status or a 2xx that says {"success": false}.
+// call sends one request to path under the endpoint. It returns the response whenever one
+// came, with an error for a non-2xx status or a 2xx that says {"success": false}.
 func (c *Client) call(ctx context.Context, what, method, path string, body any) (*httpx.Response, error) {
-	resp, err := httpx.Do(ctx, c.http, method, c.base+path, c.header, body)
+	resp, err := httpx.Do(ctx, c.http, method, c.endpoint+path, c.header, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

@@ -1,7 +1,8 @@
 // The Wasend client's tests: golden requests and responses from Wasend's documented example
 // and shapes (testdata/README.md says where each fixture comes from), then the client against
-// wagov-sim's Wasend dialect, under both of its path sets, for detection, roles, per-member
-// outcomes, whole-call errors and rate limits. Every error is checked for the API key.
+// wagov-sim's Wasend dialect, under both of its path sets, for detection, the own number, the
+// calls of a steady sync, LID-addressed writes, roles, per-member outcomes, whole-call errors
+// and rate limits. Every error is checked for the API key.
 
 package wasend_test
 
@@ -58,18 +59,63 @@ func describe(c provider.Client) string { return c.(provider.Describer).Describe
 
 // --- Golden requests and responses from Wasend's documentation ---
 
-// goldenServer answers GETs with reads and everything else with writes, and records what it saw.
+// The docs' placeholders, as their cURL examples write them.
+const docSession, docGroup = "YOUR_SESSION_ID", "YOUR_GROUP_ID"
+
+// goldenServer answers the session read with session_response.json, other GETs with reads and
+// everything else with writes, and records what it saw.
 func goldenServer(t *testing.T, reads, writes []byte) *providertest.Server {
+	ok := func(body []byte) providertest.Reply { return providertest.Reply{Status: http.StatusOK, Body: body} }
+	session := ok(providertest.Fixture(t, "session_response.json"))
 	return providertest.Serve(t, func(r providertest.Request) providertest.Reply {
-		if r.Method == http.MethodGet {
-			return providertest.Reply{Status: http.StatusOK, Body: reads}
+		switch {
+		case r.Method == http.MethodGet && r.EscapedPath == "/sessions/"+docSession:
+			return session
+		case r.Method == http.MethodGet:
+			return ok(reads)
 		}
-		return providertest.Reply{Status: http.StatusOK, Body: writes}
+		return ok(writes)
 	})
 }
 
-// The docs' placeholders, as their cURL examples write them.
-const docSession, docGroup = "YOUR_SESSION_ID", "YOUR_GROUP_ID"
+// TestDocumentedSession: the account check reads the session as the get-info page shows, and
+// its phoneNumber is the session's own number.
+func TestDocumentedSession(t *testing.T) {
+	srv := goldenServer(t, []byte(`{"groups":[],"pagination":{"total":0,"limit":1,"offset":0,"hasMore":false}}`), nil)
+	c := providertest.NewClient(t, wasend.New, srv.URL, docSession, apiKey)
+	if err := c.CheckAccount(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.(provider.Identity).OwnNumber(); got != docA {
+		t.Errorf("OwnNumber() = %q, want %s", got, docA)
+	}
+	r := srv.Requests()[0]
+	if r.Method != http.MethodGet || r.EscapedPath != "/sessions/"+docSession || r.Query != "" || len(r.Body) != 0 {
+		t.Errorf("request %s %s?%s %q, want the get-info page's GET /sessions/%s", r.Method, r.EscapedPath, r.Query, r.Body, docSession)
+	}
+	if auth := r.Header.Get("Authorization"); auth != "Bearer "+apiKey {
+		t.Errorf("Authorization %q", auth)
+	}
+}
+
+// TestSessionWithoutNumber: a session read that gives no usable phoneNumber fails the check,
+// so that no sync runs on a session whose own number is unknown.
+func TestSessionWithoutNumber(t *testing.T) {
+	for name, body := range map[string]string{
+		"empty":    `{"uniqueSessionId":"YOUR_SESSION_ID","phoneNumber":"","status":"SCAN_QR_CODE"}`,
+		"absent":   `{"uniqueSessionId":"YOUR_SESSION_ID","status":"WORKING"}`,
+		"no phone": `{"uniqueSessionId":"YOUR_SESSION_ID","phoneNumber":"my phone","status":"WORKING"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := providertest.Serve(t, providertest.Always(http.StatusOK, []byte(body)))
+			c := providertest.NewClient(t, wasend.New, srv.URL, docSession, apiKey)
+			providertest.AssertFailed(t, c.CheckAccount(context.Background()), provider.ErrUnavailable, apiKey)
+			if got := c.(provider.Identity).OwnNumber(); got != "" {
+				t.Errorf("OwnNumber() = %q after a failed check", got)
+			}
+		})
+	}
+}
 
 func TestDocumentedWrites(t *testing.T) {
 	base := "/" + docSession + "/groups/" + docGroup
@@ -137,7 +183,7 @@ func TestDocumentedParticipants(t *testing.T) {
 	if err := json.Unmarshal(envelope, &shape); err != nil {
 		t.Fatal(err)
 	}
-	want := roster.Group{ID: docGroup, Participants: []roster.Participant{
+	want := roster.Group{ID: docGroup, Self: docA, Participants: []roster.Participant{
 		{Phone: docA, RawID: "1234567890@c.us", Role: roster.RoleSuperAdmin},
 		{Phone: "12125550100", RawID: "12125550100@c.us", Role: roster.RoleAdmin},
 		{Phone: lidPerson, RawID: "99887766554433@lid", Role: roster.RoleMember},
@@ -153,8 +199,12 @@ func TestDocumentedParticipants(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("group\n%+v\nwant\n%+v", got, want)
 			}
-			r := srv.Requests()[0]
-			if r.Method != http.MethodGet || r.EscapedPath != "/"+docSession+"/groups/"+docGroup+"/participants" || len(r.Body) != 0 {
+			// The first read of a client that has not checked its account reads the session.
+			reqs := srv.Requests()
+			if len(reqs) != 2 || reqs[0].EscapedPath != "/sessions/"+docSession {
+				t.Fatalf("requests %+v, want the session read, then the participants", reqs)
+			}
+			if r := reqs[1]; r.Method != http.MethodGet || r.EscapedPath != "/"+docSession+"/groups/"+docGroup+"/participants" || len(r.Body) != 0 {
 				t.Errorf("request %+v", r)
 			}
 		})
@@ -196,11 +246,12 @@ func TestProviderEchoesKey(t *testing.T) {
 // the SDK's.
 var mounts = []string{wasendsim.WebsiteMount, wasendsim.SDKMount}
 
-// trail lists the calls the simulator saw as "OP METHOD path-after-the-session".
+// trail lists the calls the simulator saw as "OP METHOD path", the path after the mount and,
+// for a group call, after the session.
 func trail(s *sim.Sim, mount string) []string {
 	var out []string
 	for _, c := range s.Calls() {
-		out = append(out, c.Op+" "+c.Method+" "+strings.TrimPrefix(c.Path, mount+"/"+session))
+		out = append(out, c.Op+" "+c.Method+" "+strings.TrimPrefix(strings.TrimPrefix(c.Path, mount), "/"+session))
 	}
 	return out
 }
@@ -215,7 +266,7 @@ func TestReadGroup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := roster.Group{ID: nyc, Participants: []roster.Participant{
+			want := roster.Group{ID: nyc, Self: self, Participants: []roster.Participant{
 				{Phone: creator, RawID: "12125550199@c.us", Role: roster.RoleSuperAdmin},
 				{Phone: self, RawID: "12123334444@c.us", Role: roster.RoleAdmin},
 				{Phone: member, RawID: "447700900002@c.us", Role: roster.RoleMember},
@@ -237,41 +288,150 @@ func TestReadGroup(t *testing.T) {
 	}
 }
 
+// TestCheckAccountLearnsThePaths: the first check reads the session and learns the paths from
+// the session's first group; a later check is the session read alone, until there was no group
+// to learn from.
 func TestCheckAccountLearnsThePaths(t *testing.T) {
+	const readSession = "account GET /sessions/" + session
 	tests := []struct {
 		name, mount, key, session string
+		own                       roster.Phone
 		describes                 string
-		trail                     []string
+		first, again              []string
 	}{
-		{"website docs' server", wasendsim.WebsiteMount, apiKey, session, "website docs", []string{
-			"list GET /groups", "read GET /groups/" + nyc + "/info",
-		}},
-		{"SDK's server", wasendsim.SDKMount, apiKey, session, "SDK", []string{
-			"list GET /groups", "unknown GET /groups/" + nyc + "/info", "read GET /groups/" + nyc,
-		}},
-		{"session in no group", wasendsim.WebsiteMount, lonelyKey, "ses_01J0LONELY", "not known yet", nil},
+		{"website docs' server", wasendsim.WebsiteMount, apiKey, session, self, "website docs", []string{
+			readSession, "list GET /groups", "read GET /groups/" + nyc + "/info",
+		}, []string{readSession}},
+		{"SDK's server", wasendsim.SDKMount, apiKey, session, self, "SDK", []string{
+			readSession, "list GET /groups", "unknown GET /groups/" + nyc + "/info", "read GET /groups/" + nyc,
+		}, []string{readSession}},
+		{"session in no group", wasendsim.WebsiteMount, lonelyKey, "ses_01J0LONELY", roster.MustNormalize("+12125550123"), "not known yet", []string{
+			"account GET /sessions/ses_01J0LONELY", "list GET /ses_01J0LONELY/groups",
+		}, []string{"account GET /sessions/ses_01J0LONELY", "list GET /ses_01J0LONELY/groups"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, endpoint := providertest.StartSim(t)
 			c := providertest.NewClient(t, wasend.New, endpoint+tt.mount, tt.session, tt.key)
-			if err := c.CheckAccount(context.Background()); err != nil {
-				t.Fatal(err)
+			for _, want := range [][]string{tt.first, tt.again} {
+				s.ResetCalls()
+				if err := c.CheckAccount(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if got := trail(s, tt.mount); !reflect.DeepEqual(got, want) {
+					t.Errorf("calls %q, want %q", got, want)
+				}
 			}
 			if d := describe(c); !strings.Contains(d, tt.describes) {
 				t.Errorf("Describe() = %q, want it to mention %q", d, tt.describes)
 			}
-			if tt.trail != nil {
-				if got := trail(s, tt.mount); !reflect.DeepEqual(got, tt.trail) {
-					t.Errorf("calls %q, want %q", got, tt.trail)
+			if got := c.(provider.Identity).OwnNumber(); got != tt.own {
+				t.Errorf("OwnNumber() = %q, want %s", got, tt.own)
+			}
+		})
+	}
+}
+
+// TestSteadySync: once a client has checked its account, each sync's read is the participants
+// read alone and each write one call: the session is not read again and the paths are not
+// probed again.
+func TestSteadySync(t *testing.T) {
+	for _, mount := range mounts {
+		t.Run(mount, func(t *testing.T) {
+			s, endpoint := providertest.StartSim(t)
+			c := providertest.NewClient(t, wasend.New, endpoint+mount, session, apiKey)
+			ctx := context.Background()
+			if err := c.CheckAccount(ctx); err != nil {
+				t.Fatal(err)
+			}
+			s.ResetCalls()
+			var want []string
+			for range 3 {
+				g, err := c.ReadGroup(ctx, nyc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g.Self != self {
+					t.Errorf("Self = %q, want %s", g.Self, self)
+				}
+				for _, op := range []roster.Op{roster.OpPromote, roster.OpDemote} {
+					if _, err := c.Change(ctx, nyc, op, []roster.Phone{member}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want = append(want, "read GET /groups/"+nyc+"/participants", "promote POST /groups/"+nyc+sdkOr(mount, "/participants/promote", "/admin/promote"),
+					"demote POST /groups/"+nyc+sdkOr(mount, "/participants/demote", "/admin/demote"))
+			}
+			if got := trail(s, mount); !reflect.DeepEqual(got, want) {
+				t.Errorf("calls\n%q\nwant\n%q", got, want)
+			}
+		})
+	}
+}
+
+// sdkOr returns website on the website docs' mount and sdk on the SDK's.
+func sdkOr(mount, website, sdk string) string {
+	if mount == wasendsim.SDKMount {
+		return sdk
+	}
+	return website
+}
+
+// TestReadGroupLearnsTheNumberOnce: a client whose group sync runs before any account check
+// reads the session with its first read only.
+func TestReadGroupLearnsTheNumberOnce(t *testing.T) {
+	s, endpoint := providertest.StartSim(t)
+	c := providertest.NewClient(t, wasend.New, endpoint+wasendsim.WebsiteMount, session, apiKey)
+	for range 2 {
+		g, err := c.ReadGroup(context.Background(), nyc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Self != self {
+			t.Errorf("Self = %q, want %s", g.Self, self)
+		}
+	}
+	want := []string{"account GET /sessions/" + session, "read GET /groups/" + nyc + "/participants", "read GET /groups/" + nyc + "/participants"}
+	if got := trail(s, wasendsim.WebsiteMount); !reflect.DeepEqual(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+}
+
+// TestLIDAddressedWrites: in a LID-addressed group the engine drops a demote, promote or
+// remove that names a member by phone, as the simulator does after providers.md §12; once a
+// read has listed the member by LID, the client names them by it and the writes take effect.
+func TestLIDAddressedWrites(t *testing.T) {
+	for _, mount := range mounts {
+		t.Run(mount, func(t *testing.T) {
+			s, endpoint := providertest.StartSim(t)
+			c := providertest.NewClient(t, wasend.New, endpoint+mount, session, apiKey)
+			ctx := context.Background()
+			if _, err := c.Change(ctx, lidGroup, roster.OpDemote, []roster.Phone{lidPerson}); err != nil {
+				t.Fatal(err)
+			}
+			if r := providertest.Roles(t, s, lidGroup)[lidPerson]; r != roster.RoleAdmin {
+				t.Fatalf("a demote by phone before any read: %s is %q, want the engine to have dropped it", lidPerson.E164(), r)
+			}
+			if _, err := c.ReadGroup(ctx, lidGroup); err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []struct {
+				op   roster.Op
+				role roster.Role // "" means not a participant
+			}{{roster.OpDemote, roster.RoleMember}, {roster.OpPromote, roster.RoleAdmin}, {roster.OpRemove, ""}} {
+				if _, err := c.Change(ctx, lidGroup, step.op, []roster.Phone{lidPerson}); err != nil {
+					t.Fatal(err)
+				}
+				if r := providertest.Roles(t, s, lidGroup)[lidPerson]; r != step.role {
+					t.Fatalf("after %s by LID: %s is %q, want %q", step.op, lidPerson.E164(), r, step.role)
 				}
 			}
 		})
 	}
 }
 
-// TestWritesLearnThePaths: a client that never ran CheckAccount (the controller builds one per
-// sync) learns the paths with its first remove, promote or demote, once.
+// TestWritesLearnThePaths: a client that never ran CheckAccount (its account check failed, or
+// found the session in no group) learns the paths with its first remove, promote or demote, once.
 func TestWritesLearnThePaths(t *testing.T) {
 	s, endpoint := providertest.StartSim(t)
 	c := providertest.NewClient(t, wasend.New, endpoint+wasendsim.SDKMount, session, apiKey)

@@ -11,8 +11,9 @@
 //	/wasend/…      the website docs: GET …/info, DELETE …/participants, POST …/participants/{promote,demote}
 //	/wasend-sdk/…  the SDK: GET /{sessionId}/groups/{groupId}, POST …/participants/remove, POST …/admin/{promote,demote}
 //
-// Both answer GET …/participants and POST …/participants/add, whose paths the two agree on. A
-// path of the other set answers 404. The real API lives at the root of https://api.wasend.dev;
+// Both answer GET …/participants and POST …/participants/add, whose paths the two agree on,
+// and the session read GET /sessions/{sessionId}, which sits at the root in both. A path of the
+// other set answers 404. The real API lives at the root of https://api.wasend.dev;
 // the mounts exist because a root-level {sessionId} segment overlaps every other dialect's
 // prefix in the simulator's one ServeMux, so against wagov-sim a Wasend spec.endpoint is the
 // simulator's URL plus a mount.
@@ -73,15 +74,18 @@ func fail(status int, message string) *sim.Reply {
 // Members counts the participants array of a write body.
 func (Dialect) Members(body []byte) int { return sim.CountParticipants(body) }
 
-// Routes returns both path sets.
+// Routes returns both path sets. The group lists' patterns end in a wildcard, which listGroups
+// holds to "groups": GET /sessions/{sessionId} and GET /{sessionId}/groups both match
+// /sessions/groups, and a ServeMux refuses two such patterns unless one is more specific.
 func (Dialect) Routes() []sim.Route {
 	web, sdk := WebsiteMount+"/{session}/groups", SDKMount+"/{session}/groups"
-	const group = "/{group}"
+	const group, lists, sessions = "/{group}", "/{session}/{collection}", "/sessions/{session}"
 	route := func(pattern, op string, serve func(*sim.Exchange) sim.Reply) sim.Route {
 		return sim.Route{Pattern: pattern, Op: op, GroupParam: "group", Serve: serve}
 	}
 	return []sim.Route{
-		{Pattern: "GET " + web, Op: sim.OpList, Serve: listGroups(websiteList)},
+		{Pattern: "GET " + WebsiteMount + sessions, Op: sim.OpAccount, Serve: sessionInfo},
+		{Pattern: "GET " + WebsiteMount + lists, Op: sim.OpList, Serve: listGroups(websiteList)},
 		route("GET "+web+group+"/info", sim.OpRead, groupInfo),
 		route("GET "+web+group+"/participants", sim.OpRead, participants(websiteParticipants)),
 		route("POST "+web+group+"/participants/add", sim.OpAdd, add),
@@ -89,7 +93,8 @@ func (Dialect) Routes() []sim.Route {
 		route("POST "+web+group+"/participants/promote", sim.OpPromote, promote),
 		route("POST "+web+group+"/participants/demote", sim.OpDemote, demote),
 
-		{Pattern: "GET " + sdk, Op: sim.OpList, Serve: listGroups(sdkList)},
+		{Pattern: "GET " + SDKMount + sessions, Op: sim.OpAccount, Serve: sessionInfo},
+		{Pattern: "GET " + SDKMount + lists, Op: sim.OpList, Serve: listGroups(sdkList)},
 		route("GET "+sdk+group, sim.OpRead, sdkGroup),
 		route("GET "+sdk+group+"/participants", sim.OpRead, participants(sdkParticipants)),
 		route("POST "+sdk+group+"/participants/add", sim.OpAdd, add),

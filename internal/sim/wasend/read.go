@@ -1,12 +1,14 @@
-// read.go serves Wasend's reads: the session's groups, one group's info (website) or the group
-// itself (SDK), and its participants, each in the shape its document gives. It also owns the
-// checks every call starts with: the session in the path and the group it names.
+// read.go serves Wasend's reads: the session, the session's groups, one group's info (website)
+// or the group itself (SDK), and its participants, each in the shape its document gives. It
+// also owns the checks every call starts with: the session in the path and the group it names.
 //
 // Choices where the documents are silent: a session id other than the account's answers 404
 // (the docs: "Not Found - Session, group, …"); a session without a WhatsApp number answers 422
-// (WAHA's "session not WORKING", on which Wasend runs [inferred]); a groupId that is not a
-// group JID answers 400 ("invalid ID format"); a group the session's number is not in answers
-// 404, so that a key cannot learn of groups it is not in.
+// on the group routes (WAHA's "session not WORKING", on which Wasend runs [inferred]) and reads
+// with an empty phoneNumber and the status SCAN_QR_CODE, a paired one with WORKING (WAHA's
+// statuses; Wasend's page types status as a string); a groupId that is not a group JID answers
+// 400 ("invalid ID format"); a group the session's number is not in answers 404, so that a key
+// cannot learn of groups it is not in.
 
 package wasend
 
@@ -14,15 +16,24 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
 )
 
+// ownSession refuses a path whose session id is not the account's.
+func ownSession(x *sim.Exchange) *sim.Reply {
+	if x.Session() == "" || x.Request.PathValue("session") != x.Session() {
+		return fail(http.StatusNotFound, "session not found")
+	}
+	return nil
+}
+
 // session checks the path's session id and returns the session's own number.
 func session(x *sim.Exchange) (roster.Phone, *sim.Reply) {
-	if x.Session() == "" || x.Request.PathValue("session") != x.Session() {
-		return "", fail(http.StatusNotFound, "session not found")
+	if refused := ownSession(x); refused != nil {
+		return "", refused
 	}
 	numbers := x.Numbers()
 	if len(numbers) == 0 {
@@ -54,14 +65,48 @@ func groupScope(x *sim.Exchange) (scope, *sim.Reply) {
 	return scope{self: self, group: g}, nil
 }
 
-// roleOf returns p's role in g, or "" when p is not a participant.
+// roleOf returns p's role in g, or "" when p is not a participant. WhatsApp files the two forms
+// of a rewritten number (Brazil's ninth digit, Mexico's 521, Argentina's 549) as one user, so
+// either form finds the member; sim.SameUser is that equivalence.
 func roleOf(g sim.GroupState, p roster.Phone) roster.Role {
 	for _, m := range g.Participants {
-		if m.Phone == p.E164() {
+		if q, err := roster.Normalize(m.Phone); err == nil && sim.SameUser(q, p) {
 			return roster.Role(m.Role)
 		}
 	}
 	return ""
+}
+
+// sessionDetails is the get-info page's answer, which the SDK's Session extends.
+type sessionDetails struct {
+	UniqueSessionID string        `json:"uniqueSessionId"`
+	SessionName     string        `json:"sessionName"`
+	PhoneNumber     string        `json:"phoneNumber"`
+	Status          string        `json:"status"`
+	CreatedAt       string        `json:"createdAt"`
+	UpdatedAt       string        `json:"updatedAt"`
+	Config          sessionConfig `json:"config"`
+}
+
+type sessionConfig struct {
+	EnableAccountProtection bool   `json:"enableAccountProtection"`
+	EnableMessageLogging    bool   `json:"enableMessageLogging"`
+	EnableWebhook           bool   `json:"enableWebhook"`
+	WebhookURL              string `json:"webhookUrl"`
+}
+
+// sessionInfo serves GET /sessions/{sessionId}: {uniqueSessionId, sessionName, phoneNumber:
+// "+E164", status, createdAt, updatedAt, config}.
+func sessionInfo(x *sim.Exchange) sim.Reply {
+	if refused := ownSession(x); refused != nil {
+		return *refused
+	}
+	now := x.Now().UTC().Format(time.RFC3339)
+	s := sessionDetails{UniqueSessionID: x.Session(), SessionName: x.Account.Name, Status: "SCAN_QR_CODE", CreatedAt: now, UpdatedAt: now}
+	if numbers := x.Numbers(); len(numbers) > 0 {
+		s.PhoneNumber, s.Status = numbers[0].E164(), "WORKING"
+	}
+	return sim.Reply{Status: http.StatusOK, Body: s}
 }
 
 // participant is the docs' participant: website {jid:"…@c.us", phoneNumber:"+…", isAdmin,
@@ -139,6 +184,9 @@ func sdkList(page []group, _ pagination) any { return page }
 // listGroups serves GET /{sessionId}/groups?limit&offset with the groups the session is in.
 func listGroups(shape func([]group, pagination) any) func(*sim.Exchange) sim.Reply {
 	return func(x *sim.Exchange) sim.Reply {
+		if x.Request.PathValue("collection") != "groups" {
+			return *fail(http.StatusNotFound, "no such endpoint")
+		}
 		self, refused := session(x)
 		if refused != nil {
 			return *refused

@@ -25,6 +25,9 @@ const (
 	member   = "+447700900002"
 	admin    = "+447700900004"
 	stranger = "+447700176576"
+	brShort  = "+553187650001" // in nyc, listed without Brazil's ninth digit
+	lidOwner = "+447700900005" // in lidGroup, by its LID
+	lid      = "99887766554433@lid"
 )
 
 // world is the simulator a test runs against.
@@ -157,6 +160,14 @@ func TestReads(t *testing.T) {
 			`{"groups":[{"jid":"120363042000000002@g.us"`, `"total":1`,
 		}},
 		{"list with a bad limit", key, web + "?limit=many", 400, []string{`"success":false`, "invalid limit"}},
+		{"session", key, "/wasend/sessions/" + session, 200, []string{
+			`{"uniqueSessionId":"ses_01HZX8K9Q4","sessionName":"acme","phoneNumber":"+12123334444","status":"WORKING","createdAt":"`,
+			`"config":{"enableAccountProtection":false,"enableMessageLogging":false,"enableWebhook":false,"webhookUrl":""}}`,
+		}},
+		{"SDK session", key, "/wasend-sdk/sessions/" + session, 200, []string{`"phoneNumber":"+12123334444","status":"WORKING"`}},
+		{"another session's read", key, "/wasend/sessions/ses_other", 404, []string{`{"success":false,"error":"session not found"}`}},
+		{"unpaired session's read", "ws-dialect-key-3", "/wasend/sessions/ses_unpaired", 200, []string{`"phoneNumber":"","status":"SCAN_QR_CODE"`}},
+		{"no such collection", key, "/wasend/" + session + "/chats", 404, []string{`"error":"no such endpoint"`}},
 		{"another session", key, "/wasend/ses_other/groups", 404, []string{`{"success":false,"error":"session not found"}`}},
 		{"unpaired session", "ws-dialect-key-3", "/wasend/ses_unpaired/groups", 422, []string{"not WORKING"}},
 		{"group id that is no JID", key, web + "/WAG45b0f301/participants", 400, []string{"invalid groupId"}},
@@ -260,6 +271,50 @@ func TestRemoveAndDemoteAnswers(t *testing.T) {
 		if r := simtest.Roles(t, w.Sim, nyc)[phone]; r != want {
 			t.Errorf("%s is %q, want %q", phone, r, want)
 		}
+	}
+}
+
+// TestLIDAddressedWrites: in a LID-addressed group a remove, promote or demote naming a member
+// by phone is answered as done and changes nothing, as the engines of providers.md §12 do;
+// naming the member's LID changes the group. Both path sets behave alike.
+func TestLIDAddressedWrites(t *testing.T) {
+	steps := []struct {
+		op, by, roleAfter string // roleAfter "" means not a participant
+	}{
+		{"promote", lidOwner, "member"}, {"promote", lid, "admin"},
+		{"demote", "447700900005@s.whatsapp.net", "admin"}, {"demote", lid, "member"},
+		{"remove", lidOwner, "member"}, {"remove", lid, ""},
+	}
+	for _, mount := range []string{wasend.WebsiteMount, wasend.SDKMount} {
+		t.Run(mount, func(t *testing.T) {
+			w := start(t)
+			for _, st := range steps {
+				if status, body := w.write(t, mount, mount, lidGroup, st.op, st.by); status != http.StatusOK {
+					t.Fatalf("%s %s: status %d: %s", st.op, st.by, status, body)
+				}
+				if r := simtest.Roles(t, w.Sim, lidGroup)[lidOwner]; r != st.roleAfter {
+					t.Fatalf("after %s %s: %s is %q, want %q", st.op, st.by, lidOwner, r, st.roleAfter)
+				}
+			}
+		})
+	}
+}
+
+// TestRewrittenNumber: a write naming a Brazilian mobile with its ninth digit reaches the member
+// WhatsApp lists without it, and the answer echoes the id as sent.
+func TestRewrittenNumber(t *testing.T) {
+	w := start(t)
+	_, body := w.write(t, wasend.WebsiteMount, wasend.WebsiteMount, nyc, "promote", "+5531987650001")
+	simtest.AssertJSON(t, body, `{"success": true,
+		"promoted": [{"id": "+5531987650001", "isAdmin": true, "isSuperAdmin": false}],
+		"message": "Selected participants were successfully promoted."}`)
+	if r := simtest.Roles(t, w.Sim, nyc)[brShort]; r != "admin" {
+		t.Errorf("%s is %q, want admin", brShort, r)
+	}
+	_, body = w.write(t, wasend.WebsiteMount, wasend.WebsiteMount, nyc, "demote", "5531987650001@s.whatsapp.net")
+	simtest.AssertJSON(t, body, `{"success": true, "data": {"demoted": [{"id": "5531987650001@s.whatsapp.net", "reason": "SUCCESS"}], "failed": []}}`)
+	if r := simtest.Roles(t, w.Sim, nyc)[brShort]; r != "member" {
+		t.Errorf("%s is %q, want member", brShort, r)
 	}
 }
 

@@ -8,7 +8,10 @@
 //	demote  {success, data:{demoted:[{id, reason}], failed:[{id, reason:"NOT_ADMIN"|"NOT_FOUND"}]}}
 //
 // Each id is echoed as it was sent. The SDK's remove, promote and demote routes do the same
-// work but answer a bare {"success": true}: the SDK declares them void.
+// work but answer a bare {"success": true}: the SDK declares them void. Wasend runs on
+// WAHA's engines (providers.md §3 [inferred]), so in a LID-addressed group a remove, promote
+// or demote that names a member by phone number is accepted and changes nothing, as those
+// engines do (providers.md §12, sim.Exchange.ChangeTargets); naming the member's @lid works.
 //
 // Choices where the documents are silent: add reasons beyond the documented SUCCESS,
 // ALREADY_IN_GROUP and NOT_FOUND are PRIVACY_RESTRICTED (WhatsApp 403: only an invite will
@@ -38,6 +41,7 @@ import (
 type member struct {
 	sent  string       // as the request wrote it, echoed in the answer
 	phone roster.Phone // "" when the id names no WhatsApp user
+	byLID bool         // the request named the member by an @lid JID
 }
 
 // write is a validated write request.
@@ -71,7 +75,7 @@ func parseWrite(x *sim.Exchange) (write, *sim.Reply) {
 		if err != nil {
 			return write{}, fail(http.StatusBadRequest, fmt.Sprintf("participants[%d]: %v", i, err))
 		}
-		w.members = append(w.members, member{sent: id, phone: p})
+		w.members = append(w.members, member{sent: id, phone: p, byLID: strings.HasSuffix(id, "@lid")})
 	}
 	return w, nil
 }
@@ -101,26 +105,34 @@ func digits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
-// pick returns the phones of the members keep selects, with their indexes in w.members.
-func (w write) pick(keep func(member) bool) ([]roster.Phone, []int) {
-	var phones []roster.Phone
+// pick returns the members keep selects among those that name a WhatsApp user, as the
+// world's targets, with their indexes in w.members.
+func (w write) pick(keep func(member) bool) ([]sim.Target, []int) {
+	var ts []sim.Target
 	var at []int
 	for i, m := range w.members {
 		if m.phone != "" && keep(m) {
-			phones = append(phones, m.phone)
+			ts = append(ts, sim.Target{Phone: m.phone, ByLID: m.byLID})
 			at = append(at, i)
 		}
 	}
-	return phones, at
+	return ts, at
 }
 
-// done spreads the world's per-phone answers back over all members.
-func (w write) done(at []int, accepted []bool) []bool {
+// change applies a remove, promote or demote to the members keep selects and reports, for
+// every member of the write, whether WhatsApp accepted it. It asks the world even with no
+// target, so that a caller who is not an admin hears 403 first.
+func (w write) change(x *sim.Exchange, op string, keep func(member) bool) ([]bool, error) {
+	ts, at := w.pick(keep)
+	accepted, err := x.ChangeTargets(op, w.group.JID, w.self, ts)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]bool, len(w.members))
 	for j, i := range at {
 		out[i] = accepted[j]
 	}
-	return out
+	return out, nil
 }
 
 // refusal maps the world's refusal of a whole write onto Wasend's statuses.
@@ -156,7 +168,11 @@ func add(x *sim.Exchange) sim.Reply {
 	if refused != nil {
 		return *refused
 	}
-	phones, at := w.pick(func(member) bool { return true })
+	ts, at := w.pick(func(member) bool { return true })
+	phones := make([]roster.Phone, len(ts))
+	for i, t := range ts {
+		phones[i] = t.Phone
+	}
 	codes, err := x.Add(w.group.JID, w.self, phones)
 	if err != nil {
 		return refusal(err)
@@ -195,14 +211,13 @@ func remove(x *sim.Exchange) sim.Reply {
 	if refused != nil {
 		return *refused
 	}
-	phones, at := w.pick(func(member) bool { return true })
-	accepted, err := x.Change(sim.OpRemove, w.group.JID, w.self, phones)
+	accepted, err := w.change(x, sim.OpRemove, func(member) bool { return true })
 	if err != nil {
 		return refusal(err)
 	}
 	removed := []ref{}
 	var kept []string
-	for i, done := range w.done(at, accepted) {
+	for i, done := range accepted {
 		if done {
 			removed = append(removed, ref{w.members[i].sent})
 		} else {
@@ -236,15 +251,13 @@ func promote(x *sim.Exchange) sim.Reply {
 	if refused != nil {
 		return *refused
 	}
-	phones, at := w.pick(func(m member) bool { return roleOf(w.group, m.phone) == roster.RoleMember })
-	// Called even with no phones, so that a caller who is not an admin hears 403 first.
-	accepted, err := x.Change(sim.OpPromote, w.group.JID, w.self, phones)
+	accepted, err := w.change(x, sim.OpPromote, func(m member) bool { return roleOf(w.group, m.phone) == roster.RoleMember })
 	if err != nil {
 		return refusal(err)
 	}
 	out := []promoted{}
 	var rest []string
-	for i, done := range w.done(at, accepted) {
+	for i, done := range accepted {
 		if done {
 			out = append(out, promoted{ID: w.members[i].sent, IsAdmin: true})
 		} else {
@@ -273,13 +286,12 @@ func demote(x *sim.Exchange) sim.Reply {
 	if refused != nil {
 		return *refused
 	}
-	phones, at := w.pick(func(m member) bool { return roleOf(w.group, m.phone) == roster.RoleAdmin })
-	accepted, err := x.Change(sim.OpDemote, w.group.JID, w.self, phones)
+	accepted, err := w.change(x, sim.OpDemote, func(m member) bool { return roleOf(w.group, m.phone) == roster.RoleAdmin })
 	if err != nil {
 		return refusal(err)
 	}
 	demoted, failed := []result{}, []result{}
-	for i, done := range w.done(at, accepted) {
+	for i, done := range accepted {
 		m := w.members[i]
 		if done {
 			demoted = append(demoted, result{ID: m.sent, Reason: "SUCCESS"})
