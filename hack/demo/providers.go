@@ -11,15 +11,9 @@ import (
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 	"github.com/wagov/wagov/internal/provider"
 	_ "github.com/wagov/wagov/internal/provider/supported" // every provider type the operator knows
+	wagovroster "github.com/wagov/wagov/internal/roster"
 	"github.com/wagov/wagov/internal/sim"
 )
-
-// silentAboutSelf are the types that do not say which participant is the account's own
-// number (README, "Provider types"): wagov never demotes or removes an admin on them.
-var silentAboutSelf = map[whatsappv1.ProviderType]bool{
-	whatsappv1.ProviderGOWA:   true,
-	whatsappv1.ProviderWasend: true,
-}
 
 // mergedWrites are the types whose writes all go through one route, which wagov-sim's call
 // log files under a single op: Evolution's POST /group/updateParticipant carries add, remove,
@@ -34,18 +28,19 @@ var mergedWrites = map[whatsappv1.ProviderType]string{
 // one call, and how the log names the writes.
 var typeNotes = map[whatsappv1.ProviderType]string{
 	whatsappv1.ProviderTwoChat: "account: get-numbers, the WhatsAppProvider's check",
-	whatsappv1.ProviderWasend: "list: the WhatsAppProvider's check; read includes GET …/info probes, which learn which of " +
-		"Wasend's two documented path sets the server answers",
-	whatsappv1.ProviderWawp: "account: GET /v2/session/me, by the WhatsAppProvider's check and with each group read " +
-		"(it names the instance's own number)",
-	whatsappv1.ProviderWAHA: "account: GET /api/sessions/{session}, by the WhatsAppProvider's check and with each group " +
-		"read (it names the session's own number)",
+	whatsappv1.ProviderWasend: "account: GET /sessions/{id}, the WhatsAppProvider's check (it names the session's own " +
+		"number); list, and read with GET …/info: the check's probes, once, of which of Wasend's two documented path sets " +
+		"the server answers",
+	whatsappv1.ProviderWawp: "account: GET /v2/session/me, the WhatsAppProvider's check (it names the instance's own " +
+		"number, read once per client)",
+	whatsappv1.ProviderWAHA: "account: GET /api/sessions/{session}, the WhatsAppProvider's check (it names the session's " +
+		"own number, read once per client)",
 	whatsappv1.ProviderQuickGateway: "account: the session read, the WhatsAppProvider's check; a group read is its members " +
-		"(by LID) plus a contacts read, which names no group, to resolve them; remove, promote and demote name their " +
-		"one member in the path",
+		"(by LID) plus a contacts read, which names no group, to resolve them; an add first looks each newcomer up " +
+		"(a read with no group); remove, promote and demote name their one member in the path",
 	whatsappv1.ProviderEvolution: "account: fetchInstances, the WhatsAppProvider's check; every write is POST " +
 		"/group/updateParticipant, which the log files as add, so the writes are checked together (= writes)",
-	whatsappv1.ProviderGOWA: "account: the device status, the WhatsAppProvider's check",
+	whatsappv1.ProviderGOWA: "account: GET /app/status, the WhatsAppProvider's check (it names the device's own number)",
 }
 
 // providerFacts are what the demo needs of one WhatsAppProvider.
@@ -54,11 +49,11 @@ type providerFacts struct {
 	typ whatsappv1.ProviderType
 	// self is the account's own number, from the seed.
 	self string
-	// maxBatch is the most participants one write call carries: the type's cap, lowered by
+	// maxBatch is the most participants one add call carries: the type's cap, lowered by
 	// spec.maxBatchSize when set.
 	maxBatch int
-	// reportsSelf is whether the provider says which participant is its own number.
-	reportsSelf bool
+	// opBatch is the same cap for each other kind of write, by call-log op, where it differs.
+	opBatch map[string]int
 	// mergedOp is, for a type whose writes all share one op in the call log, that op.
 	mergedOp string
 }
@@ -78,14 +73,23 @@ func factsOf(providers map[string]whatsappv1.WhatsAppProvider, values manifestVa
 		if err != nil {
 			return nil, fmt.Errorf("WhatsAppProvider %s: %w", name, err)
 		}
-		batch := caps.MaxBatch
-		if m := p.Spec.MaxBatchSize; m != nil && int(*m) < batch {
-			batch = int(*m)
+		capped := func(op wagovroster.Op) int {
+			n := caps.BatchFor(op)
+			if m := p.Spec.MaxBatchSize; m != nil && int(*m) < n {
+				n = int(*m)
+			}
+			return n
 		}
-		out[name] = providerFacts{
-			typ: p.Spec.Type, self: acct.Number, maxBatch: batch,
-			reportsSelf: !silentAboutSelf[p.Spec.Type], mergedOp: mergedWrites[p.Spec.Type],
+		f := providerFacts{
+			typ: p.Spec.Type, self: acct.Number, maxBatch: capped(wagovroster.OpAdd), opBatch: map[string]int{},
+			mergedOp: mergedWrites[p.Spec.Type],
 		}
+		for op, rop := range map[string]wagovroster.Op{sim.OpPromote: wagovroster.OpPromote, sim.OpDemote: wagovroster.OpDemote, sim.OpRemove: wagovroster.OpRemove} {
+			if n := capped(rop); n != f.maxBatch {
+				f.opBatch[op] = n
+			}
+		}
+		out[name] = f
 	}
 	return out, nil
 }

@@ -91,10 +91,9 @@ func (r roster) admins() int {
 // expectedAfter is the roster the spec calls for, starting from before, and who is left
 // alone although the policies would change them: declared members (members ∪ admins) are
 // added; whitelisted admins are promoted; other admins are demoted under Enforce; undeclared
-// participants are removed under Sync. Never demoted or removed: the creator (superadmin), the
-// provider's own number (self), and, on a provider that does not say which participant is its
-// own number (reportsSelf false), any admin.
-func expectedAfter(before roster, spec whatsappv1.WhatsAppGroupSpec, self string, reportsSelf bool) (roster, []string) {
+// participants are removed under Sync. Never demoted or removed: the creator (superadmin) and
+// the provider's own number (self), which every type names.
+func expectedAfter(before roster, spec whatsappv1.WhatsAppGroupSpec, self string) (roster, []string) {
 	admins := setOf(spec.Admins)
 	declared := setOf(slices.Concat(spec.Members, spec.Admins))
 	var after roster
@@ -106,10 +105,8 @@ func expectedAfter(before roster, spec whatsappv1.WhatsAppGroupSpec, self string
 		switch {
 		case (remove || demote) && role == roleSuperAdmin:
 			alone = append(alone, n+" (creator)")
-		case (remove || demote) && reportsSelf && n == self:
+		case (remove || demote) && n == self:
 			alone = append(alone, n+" (provider's number)")
-		case (remove || demote) && !reportsSelf && role != roleMember:
-			alone = append(alone, n+" (an admin: the provider does not say which participant is its own number)")
 		case remove:
 			continue
 		case demote:
@@ -232,7 +229,7 @@ func (d *demo) check(ctx context.Context, before []roster) error {
 	results := make([]groupResult, len(applied))
 	for i, g := range applied {
 		f := d.facts[g.Spec.ProviderRef.Name]
-		want, alone := expectedAfter(before[i], g.Spec, f.self, f.reportsSelf)
+		want, alone := expectedAfter(before[i], g.Spec, f.self)
 		results[i] = groupResult{
 			group: g, facts: f, before: before[i], after: after[i], want: want, leftAlone: alone,
 			changes: diff(before[i], after[i]), wantC: diff(before[i], want),
@@ -270,7 +267,13 @@ type groupResult struct {
 }
 
 // planned is how many write calls the plan takes for the group's changes of one kind.
-func (r groupResult) planned(op string) int { return plannedCalls(len(r.wantC[op]), r.facts.maxBatch) }
+func (r groupResult) planned(op string) int {
+	batch := r.facts.maxBatch
+	if n, ok := r.facts.opBatch[op]; ok {
+		batch = n
+	}
+	return plannedCalls(len(r.wantC[op]), batch)
+}
 
 // problems lists every way the group's roster or write calls differ from what its spec and
 // its provider's batch cap require. Reads are only required to exist: how many a sync takes

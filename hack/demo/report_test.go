@@ -29,12 +29,11 @@ func rosterOf(pairs ...string) roster {
 func TestExpectedAfterAndDiff(t *testing.T) {
 	start := rosterOf(creator, roleSuperAdmin, self, roleAdmin, alice, roleAdmin, bob, roleMember)
 	tests := []struct {
-		name       string
-		spec       whatsappv1.WhatsAppGroupSpec
-		silentSelf bool // the provider does not say which participant is its own number
-		want       roster
-		diff       changes
-		leftAlone  []string
+		name      string
+		spec      whatsappv1.WhatsAppGroupSpec
+		want      roster
+		diff      changes
+		leftAlone []string
 	}{
 		{
 			name:      "Enforce demotes the unlisted admin and promotes a newcomer; AddOnly keeps everyone",
@@ -56,26 +55,10 @@ func TestExpectedAfterAndDiff(t *testing.T) {
 			want: rosterOf(creator, roleSuperAdmin, self, roleAdmin, alice, roleAdmin, bob, roleAdmin),
 			diff: changes{sim.OpPromote: {bob}},
 		},
-		{
-			name:       "a provider silent about its own number: Enforce demotes no admin",
-			spec:       whatsappv1.WhatsAppGroupSpec{Members: []string{bob}, Admins: []string{self, carol}, AdminPolicy: whatsappv1.AdminEnforce},
-			silentSelf: true,
-			want:       rosterOf(creator, roleSuperAdmin, self, roleAdmin, alice, roleAdmin, bob, roleMember, carol, roleAdmin),
-			diff:       changes{sim.OpAdd: {carol}, sim.OpPromote: {carol}},
-			leftAlone:  []string{creator + " (creator)", alice + " (an admin: the provider does not say which participant is its own number)"},
-		},
-		{
-			name:       "a provider silent about its own number: Sync removes undeclared members, not admins",
-			spec:       whatsappv1.WhatsAppGroupSpec{Admins: []string{self}, MembershipPolicy: whatsappv1.MembershipSync},
-			silentSelf: true,
-			want:       rosterOf(creator, roleSuperAdmin, self, roleAdmin, alice, roleAdmin),
-			diff:       changes{sim.OpRemove: {bob}},
-			leftAlone:  []string{creator + " (creator)", alice + " (an admin: the provider does not say which participant is its own number)"},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, alone := expectedAfter(start, tt.spec, self, !tt.silentSelf)
+			got, alone := expectedAfter(start, tt.spec, self)
 			if !maps.Equal(got.role, tt.want.role) {
 				t.Errorf("expectedAfter = %v, want %v", got.role, tt.want.role)
 			}

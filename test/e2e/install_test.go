@@ -173,6 +173,7 @@ func checkRBAC(t *testing.T, sa user) {
 		{"create", "leases.coordination.k8s.io", ops, true},
 		{"update", "leases.coordination.k8s.io", ops, true},
 		{"create", "events", ops, true},
+		{"get", "configmaps", all, true}, // membersFrom / adminsFrom lists
 		// What it must not.
 		{"delete", "secrets", all, false},
 		{"update", "secrets", all, false},
@@ -187,7 +188,8 @@ func checkRBAC(t *testing.T, sa user) {
 		{"create", "leases.coordination.k8s.io", groups, false},
 		{"delete", "leases.coordination.k8s.io", ops, false},
 		{"create", "events", groups, false},
-		{"get", "configmaps", all, false},
+		{"update", "configmaps", all, false},
+		{"delete", "configmaps", all, false},
 		{"create", "pods", ops, false},
 	} {
 		args := []string{}
