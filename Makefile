@@ -10,6 +10,8 @@ export GOFLAGS := -buildvcs=false
 CONTROLLER_GEN := $(BIN)/controller-gen
 HELM := $(BIN)/helm
 KUBECTL := $(BIN)/kubectl
+# The image tag is the chart's appVersion, so that the chart and config/default deploy what `make image` builds.
+APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' charts/wagov/Chart.yaml)
 
 .PHONY: all
 all: build
@@ -35,6 +37,10 @@ manifests: $(CONTROLLER_GEN) ## Regenerate CRDs and RBAC (config/ and the chart)
 build: ## Build bin/wagov and bin/wagov-sim.
 	CGO_ENABLED=0 go build -o $(BIN)/wagov ./cmd/wagov
 	CGO_ENABLED=0 go build -o $(BIN)/wagov-sim ./cmd/wagov-sim
+
+.PHONY: image
+image: ## Build the multi-arch operator image (linux/amd64, linux/arm64) as an OCI layout in bin/image, no Docker needed.
+	go run ./hack/image --out $(BIN)/image --tag $(APP_VERSION)
 
 .PHONY: test
 test: $(KUBEBUILDER_ASSETS)/kube-apiserver $(CONTROLLER_GEN) $(HELM) $(KUBECTL) ## Unit, simulator, envtest, chart, GitOps health and end-to-end (test/e2e) checks.
