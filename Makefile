@@ -10,6 +10,7 @@ export GOFLAGS := -buildvcs=false
 CONTROLLER_GEN := $(BIN)/controller-gen
 HELM := $(BIN)/helm
 KUBECTL := $(BIN)/kubectl
+GOLANGCI_LINT := $(BIN)/golangci-lint
 # The image tag is the chart's appVersion, so that the chart and config/default deploy what `make image` builds.
 APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' charts/wagov/Chart.yaml)
 
@@ -20,7 +21,7 @@ all: build
 tools: ## Build the pinned toolchain into bin/ (cached; seconds when already built).
 	./hack/tools.sh all
 
-$(CONTROLLER_GEN) $(HELM) $(KUBECTL) $(KUBEBUILDER_ASSETS)/kube-apiserver:
+$(CONTROLLER_GEN) $(HELM) $(KUBECTL) $(GOLANGCI_LINT) $(KUBEBUILDER_ASSETS)/kube-apiserver:
 	./hack/tools.sh all
 
 .PHONY: generate
@@ -42,8 +43,12 @@ build: ## Build bin/wagov and bin/wagov-sim.
 image: ## Build the multi-arch operator image (linux/amd64, linux/arm64) as an OCI layout in bin/image, no Docker needed.
 	go run ./hack/image --out $(BIN)/image --tag $(APP_VERSION)
 
+.PHONY: lint
+lint: $(GOLANGCI_LINT) ## golangci-lint with .golangci.yml (govet with shadow, staticcheck, revive, errorlint, misspell, depguard, gofmt/goimports).
+	$(GOLANGCI_LINT) run ./...
+
 .PHONY: test
-test: $(KUBEBUILDER_ASSETS)/kube-apiserver $(CONTROLLER_GEN) $(HELM) $(KUBECTL) ## Unit, simulator, envtest, chart, GitOps health and end-to-end (test/e2e) checks.
+test: $(KUBEBUILDER_ASSETS)/kube-apiserver $(CONTROLLER_GEN) $(HELM) $(KUBECTL) lint ## Lint, then unit, simulator, envtest, chart, image, GitOps health and end-to-end (test/e2e) checks.
 	go vet ./...
 	WAGOV_REQUIRE_ENVTEST=1 go test -count=1 ./...
 

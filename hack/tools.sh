@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the pinned toolchain into bin/ from the Go module proxy alone:
-# kube-apiserver, kubectl and etcd (the envtest control plane), controller-gen and helm.
+# kube-apiserver, kubectl and etcd (the envtest control plane), controller-gen, helm and
+# golangci-lint.
 # Idempotent: a tool already built at its pinned version is linked from the cache, not rebuilt.
 # Built binaries are kept in a per-user cache keyed by version, so a fresh clone costs seconds.
 set -euo pipefail
@@ -9,6 +10,7 @@ K8S_VERSION=1.37.1
 ETCD_VERSION=3.6.16
 CONTROLLER_TOOLS_VERSION=0.23.0
 HELM_VERSION=4.3.1
+GOLANGCI_LINT_VERSION=2.15.0
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/bin"
@@ -83,6 +85,7 @@ gobuild_install() {
   rm -rf "$gobin"
 }
 build_controller_gen() { gobuild_install "$1" "sigs.k8s.io/controller-tools/cmd/controller-gen@v${CONTROLLER_TOOLS_VERSION}" "$ldflags"; }
+build_golangci_lint() { gobuild_install "$1" "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v${GOLANGCI_LINT_VERSION}" "$ldflags -X main.version=${GOLANGCI_LINT_VERSION}"; }
 build_helm() { gobuild_install "$1" "helm.sh/helm/v4/cmd/helm@v${HELM_VERSION}" "$ldflags -X helm.sh/helm/v4/internal/version.version=v${HELM_VERSION}"; }
 
 want=${*:-all}
@@ -95,7 +98,8 @@ for t in $want; do
       ln -sfn "$assets/kubectl" "$bin/kubectl" ;;&
     controller-gen|all) install controller-gen "$CONTROLLER_TOOLS_VERSION" "$bin/controller-gen" build_controller_gen ;;&
     helm|all) install helm "$HELM_VERSION" "$bin/helm" build_helm ;;&
-    etcd|kube-apiserver|kubectl|controller-gen|helm|all) ;;
-    *) log "unknown tool $t (want: etcd kube-apiserver kubectl controller-gen helm all)"; exit 2 ;;
+    golangci-lint|all) install golangci-lint "$GOLANGCI_LINT_VERSION" "$bin/golangci-lint" build_golangci_lint ;;&
+    etcd|kube-apiserver|kubectl|controller-gen|helm|golangci-lint|all) ;;
+    *) log "unknown tool $t (want: etcd kube-apiserver kubectl controller-gen helm golangci-lint all)"; exit 2 ;;
   esac
 done

@@ -57,14 +57,14 @@ func (cp *controlPlane) addAdmin(dir string) error {
 		return fmt.Errorf("admin kubeconfig: %w", err)
 	}
 	cp.kubeconfig = filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(cp.kubeconfig, kc, 0o600); err != nil {
+	if err = os.WriteFile(cp.kubeconfig, kc, 0o600); err != nil {
 		return fmt.Errorf("write kubeconfig: %w", err)
 	}
 	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+	if err = clientgoscheme.AddToScheme(scheme); err != nil {
 		return err
 	}
-	if err := whatsappv1.AddToScheme(scheme); err != nil {
+	if err = whatsappv1.AddToScheme(scheme); err != nil {
 		return err
 	}
 	cp.client, err = client.New(user.Config(), client.Options{Scheme: scheme})

@@ -46,7 +46,7 @@ func waitReady(ctx context.Context, kc kubectl, namespace string) error {
 				return ctx.Err()
 			}
 			if err != nil {
-				return fmt.Errorf("not every WhatsAppGroup was Ready within %s (kubectl wait: %v)", readyTimeout, err)
+				return fmt.Errorf("not every WhatsAppGroup was Ready within %s (kubectl wait: %w)", readyTimeout, err)
 			}
 			return nil
 		case <-tick.C:

@@ -194,7 +194,7 @@ func (d *demo) run(ctx context.Context, templates string) error {
 		return err
 	}
 	printRosters(d.groups, before)
-	if err := d.ctl.ResetCalls(ctx); err != nil {
+	if err = d.ctl.ResetCalls(ctx); err != nil {
 		return err
 	}
 	out, err := d.kc.run(ctx, "apply", "-f", d.rendered)

@@ -79,7 +79,7 @@ func (p *process) stop() {
 
 // exitedErr is the error to report when the child is found to have exited early.
 func (p *process) exitedErr() error {
-	return fmt.Errorf("%s exited early (%v); see %s", p.name, p.waitErr, p.logPath)
+	return fmt.Errorf("%s exited early (%w); see %s", p.name, p.waitErr, p.logPath)
 }
 
 // tail prints the last n lines of the child's log.

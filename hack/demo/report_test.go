@@ -95,7 +95,7 @@ func TestDemoCoversEveryProviderType(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := renderManifests("manifests", dir, values); err != nil {
+	if err = renderManifests("manifests", dir, values); err != nil {
 		t.Fatal(err)
 	}
 	decl, err := readDeclared(dir)

@@ -71,7 +71,7 @@ type GroupReconciler struct {
 // Reconcile runs one sync of a group and patches its status once, if the sync changed it.
 func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
 	var g whatsappv1.WhatsAppGroup
-	if err := r.Client.Get(ctx, req.NamespacedName, &g); err != nil {
+	if err = r.Client.Get(ctx, req.NamespacedName, &g); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.forget(req.NamespacedName)
 		}

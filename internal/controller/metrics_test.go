@@ -97,7 +97,7 @@ func TestConditionMetricsFollowTheObjects(t *testing.T) {
 	ready := `name="measured",namespace="` + ns + `",reason="InSync",status="True",type="Ready"`
 	eventually(t, 5*time.Second, func() error {
 		if got, err := scrape("wagov_group_condition", ready); err != nil || got[""] != 1 {
-			return fmt.Errorf("wagov_group_condition{%s} = %v, %v; want 1", ready, got, err)
+			return fmt.Errorf("wagov_group_condition{%s} = %v, %w; want 1", ready, got, err)
 		}
 		return nil
 	})
@@ -106,7 +106,7 @@ func TestConditionMetricsFollowTheObjects(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, func() error {
 		if got, err := scrape("wagov_group_condition", `name="measured",namespace="`+ns+`"`); err != nil || len(got) != 0 {
-			return fmt.Errorf("after the delete: %v, %v; want no sample", got, err)
+			return fmt.Errorf("after the delete: %v, %w; want no sample", got, err)
 		}
 		return nil
 	})

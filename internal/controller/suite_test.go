@@ -100,7 +100,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { stopOperator() }()
-	if err := k8sDirect(cfg, scheme).Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterSecrets}}); err != nil {
+	if err = k8sDirect(cfg, scheme).Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterSecrets}}); err != nil {
 		fmt.Fprintln(os.Stderr, "create the cluster Secrets namespace:", err)
 		return 1
 	}

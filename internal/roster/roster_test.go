@@ -34,9 +34,9 @@ func TestNormalize(t *testing.T) {
 				t.Fatalf("Normalize(%q) error %v", tt.in, err)
 			case tt.wantErr == nil && got != tt.want:
 				t.Fatalf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
-			case tt.wantErr == errAny && err == nil:
+			case errors.Is(tt.wantErr, errAny) && err == nil:
 				t.Fatalf("Normalize(%q) = %q, want an error", tt.in, got)
-			case tt.wantErr == ErrUnresolved && !errors.Is(err, ErrUnresolved):
+			case errors.Is(tt.wantErr, ErrUnresolved) && !errors.Is(err, ErrUnresolved):
 				t.Fatalf("Normalize(%q) error %v, want ErrUnresolved", tt.in, err)
 			}
 		})

@@ -23,7 +23,7 @@ func Validate(e164 string) (Phone, error) {
 	}
 	n, err := phonenumbers.Parse(e164, "")
 	if err != nil {
-		return "", fmt.Errorf("%q: %v", e164, err)
+		return "", fmt.Errorf("%q: %w", e164, err)
 	}
 	switch phonenumbers.IsPossibleNumberWithReason(n) {
 	case phonenumbers.IS_POSSIBLE:

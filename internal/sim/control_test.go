@@ -24,11 +24,11 @@ func TestControlClientRoundTrip(t *testing.T) {
 	if err != nil || g.JID != "120363000000000001@g.us" || len(g.Participants) != 1 || g.Participants[0].Role != "superadmin" {
 		t.Fatalf("Group = %+v, %v", g, err)
 	}
-	if _, err := c.Group(ctx, "nope"); !errors.Is(err, sim.ErrGroupNotFound) {
+	if _, err = c.Group(ctx, "nope"); !errors.Is(err, sim.ErrGroupNotFound) {
 		t.Errorf("Group(nope) error %v, want ErrGroupNotFound", err)
 	}
 
-	if err := c.SetReadLag(ctx, time.Minute); err != nil {
+	if err = c.SetReadLag(ctx, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	f.addNewbie(t)
@@ -47,7 +47,7 @@ func TestControlClientRoundTrip(t *testing.T) {
 	if status, _, _ := f.read(t); status != 503 {
 		t.Errorf("faulted read: status %d", status)
 	}
-	if err := c.ClearFaults(ctx); err != nil {
+	if err = c.ClearFaults(ctx); err != nil {
 		t.Fatal(err)
 	}
 

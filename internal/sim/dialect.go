@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -99,7 +98,7 @@ func dialects() []Dialect {
 	for _, d := range registry.byType {
 		ds = append(ds, d)
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i].Provider() < ds[j].Provider() })
+	slices.SortFunc(ds, func(a, b Dialect) int { return strings.Compare(a.Provider(), b.Provider()) })
 	return ds
 }
 

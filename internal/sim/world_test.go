@@ -22,7 +22,7 @@ func TestAddMergesIntoTheWorld(t *testing.T) {
 		People:   []sim.Person{{Phone: "+447700900002", LID: "205227043110953@lid"}},
 		Groups:   []sim.SeedGroup{{ID: "120363000000000002@g.us", Addressing: "lid", Participants: []sim.SeedMember{{Phone: "+447700900002", Role: "superadmin"}}}},
 	}
-	if err := s.Add(more); err != nil {
+	if err = s.Add(more); err != nil {
 		t.Fatal(err)
 	}
 	g, ok := s.Group("120363000000000001@g.us")

@@ -74,7 +74,7 @@ func runOnce(b *testing.B) {
 	opts := controller.DefaultOptions()
 	opts.GroupConcurrency = concurrent
 	opts.ConfirmAfter = time.Second
-	if err := controller.Setup(mgr, opts); err != nil {
+	if err = controller.Setup(mgr, opts); err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -87,7 +87,7 @@ func runOnce(b *testing.B) {
 	if err := createObjects(ctx, k8s, srv.URL); err != nil {
 		b.Fatal(err)
 	}
-	waitReady(b, ctx, k8s, "") // the provider turned Ready before the groups existed
+	waitReady(ctx, b, k8s, "") // the provider turned Ready before the groups existed
 
 	world.ResetCalls()
 	start := time.Now()
@@ -95,7 +95,7 @@ func runOnce(b *testing.B) {
 	if err := createGroups(ctx, k8s); err != nil {
 		b.Fatal(err)
 	}
-	waitReady(b, ctx, k8s, "")
+	waitReady(ctx, b, k8s, "")
 	b.StopTimer()
 	elapsed := time.Since(start)
 	calls := world.Calls()
@@ -126,7 +126,7 @@ func runOnce(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	waitReady(b, ctx, k8s, stamp)
+	waitReady(ctx, b, k8s, stamp)
 	reads, writes := 0, 0
 	for _, c := range world.Calls() {
 		switch c.Op {
@@ -194,7 +194,7 @@ func createGroups(ctx context.Context, k8s client.Client) error {
 
 // waitReady polls until the provider and every group are Ready (and, with stamp, have
 // handled that reconcile request).
-func waitReady(b *testing.B, ctx context.Context, k8s client.Client, stamp string) {
+func waitReady(ctx context.Context, b *testing.B, k8s client.Client, stamp string) {
 	b.Helper()
 	deadline := time.Now().Add(5 * time.Minute)
 	for time.Now().Before(deadline) {

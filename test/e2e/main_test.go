@@ -58,7 +58,7 @@ func setUp(m *testing.M) (int, error) {
 		missing = "KUBEBUILDER_ASSETS is not set"
 	}
 	for _, f := range []string{filepath.Join(assets, "kube-apiserver"), filepath.Join(env.root, "bin", "helm"), filepath.Join(env.root, "bin", "kubectl")} {
-		if _, err := os.Stat(f); missing == "" && err != nil {
+		if _, err = os.Stat(f); missing == "" && err != nil {
 			missing = f + " is missing"
 		}
 	}
@@ -90,7 +90,7 @@ func setUp(m *testing.M) (int, error) {
 	if startErr == nil {
 		defer func() { _ = env.cp.Stop() }()
 	}
-	if err := errors.Join(startErr, <-built); err != nil {
+	if err = errors.Join(startErr, <-built); err != nil {
 		return 0, err
 	}
 	if env.admin, err = addUser("admin", "system:masters"); err != nil {

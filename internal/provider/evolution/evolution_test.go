@@ -367,8 +367,8 @@ func TestRewrittenMembersConverge(t *testing.T) {
 	if truth["553187654321"] != roster.RoleMember || truth["525512345678"] != roster.RoleMember {
 		t.Errorf("WhatsApp holds %v, want the short forms", truth)
 	}
-	if out, err := c.Change(ctx, mainGroup, roster.OpPromote, []roster.Phone{mx}); err != nil || out[0].Result != provider.ResultApplied {
-		t.Fatalf("promote %s: %+v, %v", mx.E164(), out, err)
+	if out, perr := c.Change(ctx, mainGroup, roster.OpPromote, []roster.Phone{mx}); perr != nil || out[0].Result != provider.ResultApplied {
+		t.Fatalf("promote %s: %+v, %v", mx.E164(), out, perr)
 	}
 	g, err := c.ReadGroup(ctx, mainGroup)
 	if err != nil {

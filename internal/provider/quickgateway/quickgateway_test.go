@@ -513,9 +513,9 @@ func TestAgainstSimulator(t *testing.T) {
 		{roster.OpDemote, admin, "member"}, {roster.OpRemove, member, ""},
 		{roster.OpAdd, private, ""}, // privacy: the gateway answers 204 all the same
 	} {
-		out, err := c.Change(ctx, group, step.op, []roster.Phone{roster.MustNormalize(step.number)})
-		if err != nil || len(out) != 1 || out[0].Result != provider.ResultUnknown {
-			t.Fatalf("%s %s: outcomes %+v, err %v", step.op, step.number, out, err)
+		out, cerr := c.Change(ctx, group, step.op, []roster.Phone{roster.MustNormalize(step.number)})
+		if cerr != nil || len(out) != 1 || out[0].Result != provider.ResultUnknown {
+			t.Fatalf("%s %s: outcomes %+v, err %v", step.op, step.number, out, cerr)
 		}
 		if role := simtest.Roles(t, s, group)[step.number]; role != step.role {
 			t.Errorf("after %s %s: role %q, want %q", step.op, step.number, role, step.role)

@@ -59,7 +59,7 @@ func (c *Client) readAccount(ctx context.Context) (roster.Phone, error) {
 		return "", err
 	}
 	var info accountInfo
-	if err := json.Unmarshal(resp.Body, &info); err != nil {
+	if err = json.Unmarshal(resp.Body, &info); err != nil {
 		return "", fmt.Errorf("%s: malformed response (%d bytes): %w", what, len(resp.Body), provider.ErrUnavailable)
 	}
 	if info.Status != "" && info.Status != "WORKING" {
@@ -149,7 +149,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 		return roster.Group{}, err
 	}
 	var list []participant
-	if err := json.Unmarshal(resp.Body, &list); err != nil {
+	if err = json.Unmarshal(resp.Body, &list); err != nil {
 		return roster.Group{}, fmt.Errorf("%s: malformed response (%d bytes): %w", what, len(resp.Body), provider.ErrUnavailable)
 	}
 	g := roster.Group{ID: groupID}
@@ -160,7 +160,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 			g.Participants = append(g.Participants, part)
 		}
 	}
-	if err := c.resolveLIDs(ctx, g.Participants); err != nil {
+	if err = c.resolveLIDs(ctx, g.Participants); err != nil {
 		return roster.Group{}, fmt.Errorf("%s: %w", what, err)
 	}
 	c.mem.lids.Learn(groupID, g)

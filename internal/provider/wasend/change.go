@@ -31,10 +31,10 @@ type changeRequest struct {
 // with that LID.
 func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, members []roster.Phone) ([]provider.Outcome, error) {
 	if _, known := website.writes[op]; !known {
-		return nil, fmt.Errorf("Wasend: unknown operation %q: %w", op, provider.ErrInvalidRequest)
+		return nil, fmt.Errorf("unknown Wasend operation %q: %w", op, provider.ErrInvalidRequest)
 	}
 	if len(members) == 0 || len(members) > MaxBatch {
-		return nil, fmt.Errorf("Wasend %s: %d participants, want 1 to %d: %w", op, len(members), MaxBatch, provider.ErrInvalidRequest)
+		return nil, fmt.Errorf("%s on Wasend: %d participants, want 1 to %d: %w", op, len(members), MaxBatch, provider.ErrInvalidRequest)
 	}
 	paths := website // add has the same path in both sets
 	if op != roster.OpAdd {

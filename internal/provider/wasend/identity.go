@@ -50,12 +50,12 @@ func (c *Client) readSession(ctx context.Context) (roster.Phone, error) {
 		PhoneNumber string `json:"phoneNumber"`
 		Status      string `json:"status"`
 	}
-	if err := httpx.Decode(resp, what, &s); err != nil {
+	if err = httpx.Decode(resp, what, &s); err != nil {
 		return "", err
 	}
 	self, err := roster.Normalize(s.PhoneNumber)
 	if err != nil {
-		return "", fmt.Errorf("%s: its phoneNumber (status %q): %v: %w", what, s.Status, err, provider.ErrUnavailable)
+		return "", fmt.Errorf("%s: its phoneNumber (status %q): %w: %w", what, s.Status, err, provider.ErrUnavailable)
 	}
 	c.mu.Lock()
 	c.self = self

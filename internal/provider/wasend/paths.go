@@ -83,7 +83,7 @@ func (c *Client) pathsFor(ctx context.Context, groupID string) (*pathSet, error)
 			return nil, err
 		}
 	}
-	return nil, fmt.Errorf("Wasend session %s: neither the website docs' GET …/groups/%s/info nor the SDK's GET …/groups/%s answered: %w",
+	return nil, fmt.Errorf("session %s on Wasend: neither the website docs' GET …/groups/%s/info nor the SDK's GET …/groups/%s answered: %w",
 		c.session, groupID, groupID, provider.ErrNotFound)
 }
 

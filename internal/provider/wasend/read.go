@@ -35,7 +35,7 @@ func (c *Client) CheckAccount(ctx context.Context) error {
 	var groups []struct {
 		JID string `json:"jid"`
 	}
-	if err := decodeList(resp, what, "groups", &groups); err != nil {
+	if err = decodeList(resp, what, "groups", &groups); err != nil {
 		return err
 	}
 	if len(groups) == 0 || groups[0].JID == "" {

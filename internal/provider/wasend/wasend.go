@@ -61,10 +61,10 @@ type Client struct {
 func New(cfg provider.Config) (provider.Client, error) {
 	session := strings.TrimSpace(cfg.Account)
 	if session == "" {
-		return nil, fmt.Errorf("Wasend: spec.account must be the session id (uniqueSessionId): %w", provider.ErrInvalidRequest)
+		return nil, fmt.Errorf("a Wasend spec.account must be the session id (uniqueSessionId): %w", provider.ErrInvalidRequest)
 	}
 	if cfg.Credential == "" {
-		return nil, fmt.Errorf("Wasend: empty API key: %w", provider.ErrUnauthorized)
+		return nil, fmt.Errorf("empty Wasend API key: %w", provider.ErrUnauthorized)
 	}
 	return &Client{
 		endpoint: strings.TrimSuffix(cfg.Endpoint, "/"),

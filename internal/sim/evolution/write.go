@@ -104,13 +104,10 @@ func parseUpdate(body []byte) (string, []string, *sim.Reply) {
 	}
 	var problems []any
 	op, known := "", false
-	switch {
-	case req.Action == nil:
+	if req.Action == nil {
 		problems = append(problems, validation("instance", `requires property "action"`))
-	default:
-		if op, known = actions[*req.Action]; !known {
-			problems = append(problems, validation("action", "is not one of enum values: add,remove,promote,demote"))
-		}
+	} else if op, known = actions[*req.Action]; !known {
+		problems = append(problems, validation("action", "is not one of enum values: add,remove,promote,demote"))
 	}
 	sent, more := parseParticipants(req.Participants)
 	if problems = append(problems, more...); len(problems) > 0 {
