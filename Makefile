@@ -35,9 +35,10 @@ manifests: $(CONTROLLER_GEN) ## Regenerate CRDs and RBAC (config/ and the chart)
 	./hack/sync-chart.sh
 
 .PHONY: build
-build: ## Build bin/wagov and bin/wagov-sim.
+build: ## Build bin/wagov, bin/wagov-sim and bin/kubectl-wagov (the kubectl plugin).
 	CGO_ENABLED=0 go build -o $(BIN)/wagov ./cmd/wagov
 	CGO_ENABLED=0 go build -o $(BIN)/wagov-sim ./cmd/wagov-sim
+	CGO_ENABLED=0 go build -o $(BIN)/kubectl-wagov ./cmd/kubectl-wagov
 
 .PHONY: image
 image: ## Build the multi-arch operator image (linux/amd64, linux/arm64) as an OCI layout in bin/image, no Docker needed.

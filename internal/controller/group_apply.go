@@ -29,15 +29,7 @@ import (
 // planAndGuard computes the plan and settles the sync when nothing is to be written.
 func planAndGuard(_ context.Context, s *groupSync) (reconcile.Result, error) {
 	spec := s.g.Spec
-	in := plan.Input{
-		Members:          s.members,
-		Admins:           s.admins,
-		Live:             s.live,
-		RemoveUndeclared: spec.MembershipPolicy == whatsappv1.MembershipSync,
-		DemoteUnlisted:   spec.AdminPolicy != whatsappv1.AdminPromoteOnly,
-		Hold:             s.held(),
-		InFlight:         s.inFlight(),
-	}
+	in := s.planInput()
 	s.plan = plan.Compute(in)
 	s.keepNeeded(s.plan.Needed())
 	s.g.Status.DeclaredMembers = int32(len(unionSet(in.Members, in.Admins)))
@@ -68,6 +60,21 @@ func planAndGuard(_ context.Context, s *groupSync) (reconcile.Result, error) {
 		return s.recheck(), nil
 	}
 	return reconcile.Result{}, nil
+}
+
+// planInput is what the plan is computed from: the declared roster, the live group (its
+// rewritten numbers already carrying their declared form), the policies, the changes backing
+// off and those in flight.
+func (s *groupSync) planInput() plan.Input {
+	return plan.Input{
+		Members:          s.members,
+		Admins:           s.admins,
+		Live:             s.live,
+		RemoveUndeclared: s.g.Spec.MembershipPolicy == whatsappv1.MembershipSync,
+		DemoteUnlisted:   s.g.Spec.AdminPolicy != whatsappv1.AdminPromoteOnly,
+		Hold:             s.held(),
+		InFlight:         s.inFlight(),
+	}
 }
 
 // nextConfirm is when to read again while changes are awaited: reads space out as the changes

@@ -169,6 +169,9 @@ func TestValidate(t *testing.T) {
 		{"+447700900123", true},
 		{"+12125550100", true},
 		{"+5531987654321", true},
+		{"+5215512345678", true}, // Mexico's old mobile form, as WhatsApp files it
+		{"+525512345678", true},
+		{"+5491112345678", true},   // Argentina's mobile 9
 		{"+4477009001", false},     // too short for the UK
 		{"+1212555010099", false},  // too long for NANP
 		{"+99912345678", false},    // no such calling code

@@ -7,6 +7,7 @@ package roster
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -21,7 +22,7 @@ func Validate(e164 string) (Phone, error) {
 	if len(e164) == 0 || e164[0] != '+' {
 		return "", fmt.Errorf("%q: write it in E.164 form, starting with +", e164)
 	}
-	n, err := phonenumbers.Parse(e164, "")
+	n, err := phonenumbers.Parse(mexicanMobileForm(e164), "")
 	if err != nil {
 		return "", fmt.Errorf("%q: %w", e164, err)
 	}
@@ -36,4 +37,13 @@ func Validate(e164 string) (Phone, error) {
 		return "", fmt.Errorf("%q: too long for its country", e164)
 	}
 	return "", fmt.Errorf("%q: not a possible number in its country", e164)
+}
+
+// mexicanMobileForm drops the "1" of an old-style Mexican mobile (+52 1 + ten digits), the form
+// WhatsApp still files Mexican mobiles under, which the numbering plan no longer lists.
+func mexicanMobileForm(e164 string) string {
+	if len(e164) == 14 && strings.HasPrefix(e164, "+521") {
+		return "+52" + e164[4:]
+	}
+	return e164
 }
