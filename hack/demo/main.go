@@ -53,7 +53,7 @@ func main() {
 }
 
 func step(n int, title string) {
-	fmt.Printf("\n==> [%d/6] %s  (+%.1fs)\n", n, title, time.Since(started).Seconds())
+	fmt.Printf("\n==> [%d/7] %s  (+%.1fs)\n", n, title, time.Since(started).Seconds())
 }
 
 // paths are the files the demo uses, relative to the repository root, where make runs it.
@@ -141,6 +141,7 @@ func run(ctx context.Context) (err error) {
 		ctl:      sim.Control{BaseURL: endpoint, HTTP: &http.Client{Timeout: 10 * time.Second}},
 		values:   values,
 		rendered: filepath.Join(work, "manifests"),
+		work:     work,
 	}
 	return d.run(ctx, p.manifests)
 }
@@ -171,6 +172,7 @@ type demo struct {
 	ctl      sim.Control
 	values   manifestValues
 	rendered string // directory of the rendered manifests
+	work     string // the scratch directory
 	groups   []whatsappv1.WhatsAppGroup
 	facts    map[string]providerFacts // by WhatsAppProvider name
 }
@@ -214,5 +216,9 @@ func (d *demo) run(ctx context.Context, templates string) error {
 	}
 
 	step(6, "Rosters AFTER, what changed, and the provider calls made")
-	return d.check(ctx, before)
+	if err := d.check(ctx, before); err != nil {
+		return err
+	}
+	step(7, "Adopting an existing group: kubectl wagov import, then plan (exit 0: applying it changes nothing)")
+	return d.adopt(ctx, d.work)
 }
