@@ -4,11 +4,13 @@ package main
 import (
 	"flag"
 	"os"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/wagov/wagov/internal/controller"
@@ -17,8 +19,9 @@ import (
 func main() {
 	o := controller.DefaultOptions()
 	var metricsAddr, probeAddr, leaderElectionNamespace string
-	var leaderElect bool
+	var leaderElect, metricsSecure bool
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the /metrics endpoint binds to; 0 disables it")
+	flag.BoolVar(&metricsSecure, "metrics-secure", false, "serve /metrics over https (a self-signed certificate) and only to clients whose token may get the /metrics URL, checked with a TokenReview and a SubjectAccessReview")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the /healthz and /readyz probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles")
 	flag.StringVar(&leaderElectionNamespace, "leader-election-namespace", "", "namespace of the leader election Lease; empty means the pod's own namespace (required outside a cluster)")
@@ -30,7 +33,8 @@ func main() {
 	flag.DurationVar(&o.MaxChangeBackoff, "max-change-backoff", o.MaxChangeBackoff, "longest wait before such a change is sent again")
 	flag.DurationVar(&o.CredentialsRecheck, "credentials-recheck", o.CredentialsRecheck, "first wait before rejected credentials are checked again (it grows up to --provider-recheck)")
 	flag.StringVar(&o.ClusterResourceNamespace, "cluster-resource-namespace", "", "the only namespace ClusterWhatsAppProviders may read their Secrets from; empty allows any (the chart sets the release namespace)")
-	var shard, leaderElectionID string
+	var shard, leaderElectionID, watchNamespaces string
+	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "comma-separated namespaces whose groups, providers, Secrets and ConfigMaps are watched (and the Secrets of --cluster-resource-namespace); empty means all. ClusterWhatsAppProviders and Namespaces are cluster-scoped and always watched")
 	flag.StringVar(&shard, "watch-label-selector", "", "watch only the WhatsAppGroups and providers this label selector matches, to split them across operator Deployments (e.g. 'sharding.fluxcd.io/key=shard1', and '!sharding.fluxcd.io/key' for the main one); keep a provider and all its groups on one shard")
 	flag.StringVar(&leaderElectionID, "leader-election-id", "wagov.whatsapp.wagov.dev", "name of the leader election Lease; each shard needs its own")
 	zapOpts := zap.Options{}
@@ -49,9 +53,15 @@ func main() {
 		log.Error(err, "parse --watch-label-selector")
 		os.Exit(1)
 	}
+	metrics := metricsserver.Options{BindAddress: metricsAddr}
+	if metricsSecure {
+		metrics.SecureServing = true
+		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	namespaces := strings.FieldsFunc(watchNamespaces, func(r rune) bool { return r == ',' })
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                  scheme,
-		Metrics:                 metricsserver.Options{BindAddress: metricsAddr},
+		Metrics:                 metrics,
 		HealthProbeBindAddress:  probeAddr,
 		LeaderElection:          leaderElect,
 		LeaderElectionID:        leaderElectionID,
@@ -60,7 +70,7 @@ func main() {
 		// a rolling update does not wait out the lease duration.
 		LeaderElectionReleaseOnCancel: true,
 		Client:                        controller.ClientOptions(),
-		Cache:                         controller.CacheOptions(selector),
+		Cache:                         controller.NamespacedCacheOptions(selector, namespaces, o.ClusterResourceNamespace),
 	})
 	if err != nil {
 		log.Error(err, "create manager")

@@ -3,6 +3,7 @@
 package controller
 
 import (
+	"maps"
 	"net/http"
 	"time"
 
@@ -98,6 +99,31 @@ func CacheOptions(shard labels.Selector) cache.Options {
 			&whatsappv1.WhatsAppProvider{}:        {Label: shard},
 			&whatsappv1.ClusterWhatsAppProvider{}: {Label: shard},
 		}
+	}
+	return o
+}
+
+// NamespacedCacheOptions are CacheOptions(shard) restricted to namespaces, when there are any:
+// only the groups, providers, Secrets and ConfigMaps there are watched (ClusterWhatsAppProviders
+// and Namespaces are cluster-scoped and always are), so that the operator needs permissions in
+// those namespaces only. Secrets are also watched in clusterSecretNamespace, where
+// ClusterWhatsAppProviders keep their credentials, when it is set.
+func NamespacedCacheOptions(shard labels.Selector, namespaces []string, clusterSecretNamespace string) cache.Options {
+	o := CacheOptions(shard)
+	if len(namespaces) == 0 {
+		return o
+	}
+	o.DefaultNamespaces = map[string]cache.Config{}
+	for _, ns := range namespaces {
+		o.DefaultNamespaces[ns] = cache.Config{}
+	}
+	if clusterSecretNamespace != "" {
+		secrets := maps.Clone(o.DefaultNamespaces)
+		secrets[clusterSecretNamespace] = cache.Config{}
+		if o.ByObject == nil {
+			o.ByObject = map[client.Object]cache.ByObject{}
+		}
+		o.ByObject[&corev1.Secret{}] = cache.ByObject{Namespaces: secrets}
 	}
 	return o
 }

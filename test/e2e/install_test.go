@@ -59,7 +59,7 @@ func TestHelmInstallRunUpgradeUninstall(t *testing.T) {
 	out := admin.helm(t, "install", release, "charts/wagov", "--namespace", operatorNamespace, "--create-namespace",
 		"--wait=hookOnly", // nothing runs the Deployment's pod here, so there is nothing to wait for
 		"--set", "controller.confirmAfter=1s")
-	if !strings.Contains(out, "kubectl apply --server-side -f charts/wagov/crds/") {
+	if !strings.Contains(out, "`helm upgrade` updates them with the chart") {
 		t.Errorf("helm install printed no NOTES on upgrading CRDs:\n%s", out)
 	}
 	admin.kubectl(t, append([]string{"wait", "--for=condition=Established", "--timeout=30s"}, crds...)...)

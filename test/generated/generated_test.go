@@ -1,5 +1,6 @@
 // Package generated checks that the committed generated files (deepcopy code, CRDs, RBAC, and
-// the chart's copies of them) are what `make generate manifests` produces from the code now.
+// the chart's templates and copies of them) are what `make generate manifests` produces from the
+// code now.
 package generated
 
 import (
@@ -45,19 +46,35 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 			t.Fatalf("controller-gen %v: %v\n%s", args, err, b)
 		}
 	}
-	run("crd", "paths=./api/...", "output:crd:artifacts:config="+filepath.Join(out, "crd"))
-	run("rbac:roleName=wagov-manager", "paths=./internal/controller/...", "output:rbac:artifacts:config="+filepath.Join(out, "rbac"))
+	config := filepath.Join(out, "config")
+	run("crd", "paths=./api/...", "output:crd:artifacts:config="+filepath.Join(config, "crd", "bases"))
+	run("rbac:roleName=wagov-manager", "paths=./internal/controller/...", "output:rbac:artifacts:config="+filepath.Join(config, "rbac"))
 
-	crds, _ := filepath.Glob(filepath.Join(out, "crd", "*.yaml"))
+	crds, _ := filepath.Glob(filepath.Join(config, "crd", "bases", "*.yaml"))
 	if len(crds) != 3 {
 		t.Fatalf("controller-gen wrote %d CRDs, want 3", len(crds))
 	}
 	for _, f := range crds {
-		name := filepath.Base(f)
-		same(t, f, filepath.Join(root, "config", "crd", "bases", name))
-		same(t, f, filepath.Join(root, "charts", "wagov", "crds", name))
+		same(t, f, filepath.Join(root, "config", "crd", "bases", filepath.Base(f)))
 	}
-	same(t, filepath.Join(out, "rbac", "role.yaml"), filepath.Join(root, "config", "rbac", "role.yaml"))
+	same(t, filepath.Join(config, "rbac", "role.yaml"), filepath.Join(root, "config", "rbac", "role.yaml"))
+
+	// The chart: hack/sync-chart.sh run on the fresh output into a scratch chart.
+	chart := filepath.Join(out, "chart")
+	sync := exec.Command(filepath.Join(root, "hack", "sync-chart.sh"), config, chart)
+	if b, err := sync.CombinedOutput(); err != nil {
+		t.Fatalf("hack/sync-chart.sh: %v\n%s", err, b)
+	}
+	templates := filepath.Join("templates", "crds")
+	fresh, _ := filepath.Glob(filepath.Join(chart, templates, "*.yaml"))
+	committed, _ := filepath.Glob(filepath.Join(root, "charts", "wagov", templates, "*.yaml"))
+	if len(fresh) != len(crds) || len(committed) != len(fresh) {
+		t.Errorf("charts/wagov/%s holds %d CRD templates, hack/sync-chart.sh writes %d: run `make manifests`", templates, len(committed), len(fresh))
+	}
+	for _, f := range fresh {
+		same(t, f, filepath.Join(root, "charts", "wagov", templates, filepath.Base(f)))
+	}
+	same(t, filepath.Join(chart, "files", "manager-role.yaml"), filepath.Join(root, "charts", "wagov", "files", "manager-role.yaml"))
 
 	// Deepcopy: regenerate in a scratch module holding a copy of the api sources and compare.
 	scratch := filepath.Join(out, "module")

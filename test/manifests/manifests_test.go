@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,28 +97,37 @@ func runTests(m *testing.M) int {
 
 // connect sets k8s and kubeconfig up for an admin user and creates the operator's namespace.
 func connect(env *envtest.Environment) error {
-	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return fmt.Errorf("add admin user: %w", err)
-	}
-	kc, err := admin.KubeConfig()
-	if err != nil {
-		return fmt.Errorf("admin kubeconfig: %w", err)
-	}
-	kubeconfig = filepath.Join(scratch, "kubeconfig")
-	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
+	var err error
+	if kubeconfig, k8s, err = addAdmin(env, filepath.Join(scratch, "kubeconfig")); err != nil {
 		return err
-	}
-	cfg := admin.Config()
-	cfg.QPS, cfg.Burst = 200, 400 // client-go's default of 5 a second would pace the validation tables
-	if k8s, err = client.New(cfg, client.Options{}); err != nil {
-		return fmt.Errorf("admin client: %w", err)
 	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace, Labels: map[string]string{
 		"pod-security.kubernetes.io/enforce": "restricted",
 		"pod-security.kubernetes.io/warn":    "restricted",
 	}}}
 	return k8s.Create(context.Background(), ns)
+}
+
+// addAdmin adds a system:masters user to env, writes its kubeconfig to path and returns a client.
+func addAdmin(env *envtest.Environment, path string) (string, client.Client, error) {
+	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return "", nil, fmt.Errorf("add admin user: %w", err)
+	}
+	kc, err := admin.KubeConfig()
+	if err != nil {
+		return "", nil, fmt.Errorf("admin kubeconfig: %w", err)
+	}
+	if err = os.WriteFile(path, kc, 0o600); err != nil {
+		return "", nil, err
+	}
+	cfg := admin.Config()
+	cfg.QPS, cfg.Burst = 200, 400 // client-go's default of 5 a second would pace the validation tables
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return "", nil, fmt.Errorf("admin client: %w", err)
+	}
+	return path, c, nil
 }
 
 // repoRoot walks up from the working directory (the package directory under go test) to go.mod.
@@ -250,9 +260,29 @@ func TestChartAppliesToServer(t *testing.T) {
 			"--set", "networkPolicy.egress[1].ports[0].port=443",
 		}},
 		{"NetworkPolicy without metrics", []string{"--set", "metrics.enabled=false", "--set", "networkPolicy.enabled=true"}},
+		{"secure metrics and ServiceMonitor", []string{"--set", "metrics.secure=true", "--set", "metrics.serviceMonitor.enabled=true"}},
+		{"PodDisruptionBudget, spread, a CA bundle", []string{
+			"--set", "replicaCount=2",
+			"--set", "podDisruptionBudget.enabled=true",
+			"--set", "podDisruptionBudget.minAvailable=1",
+			"--set", "topologySpreadConstraints[0].maxSkew=1",
+			"--set", "topologySpreadConstraints[0].topologyKey=topology.kubernetes.io/zone",
+			"--set", "topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway",
+			"--set", "extraEnv[0].name=SSL_CERT_DIR",
+			"--set", "extraEnv[0].value=/etc/wagov/ca",
+			"--set", "extraVolumes[0].name=provider-ca",
+			"--set", "extraVolumes[0].configMap.name=provider-ca",
+			"--set", "extraVolumeMounts[0].name=provider-ca",
+			"--set", "extraVolumeMounts[0].mountPath=/etc/wagov/ca",
+			"--set", "extraVolumeMounts[0].readOnly=true",
+		}},
+		{"watched namespaces", []string{"--set", "watchNamespaces={team-a,team-b}"}},
+		{"no CRDs", []string{"--set", "crds.enabled=false"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			serverDryRun(t, helmTemplate(t, append([]string{"--include-crds"}, tc.set...)...))
+			manifests := helmTemplate(t, tc.set...)
+			ensureNamespaces(t, decode(t, manifests))
+			serverDryRun(t, manifests)
 		})
 	}
 }
@@ -271,32 +301,57 @@ func TestChartPodSecurityCheckBites(t *testing.T) {
 	}
 }
 
-// TestChartOptionalObjects checks that the ServiceMonitor and the NetworkPolicy are rendered
-// only when asked for.
+// TestChartOptionalObjects checks that the optional objects are rendered only when asked for.
 func TestChartOptionalObjects(t *testing.T) {
+	const crds = "CustomResourceDefinition"
+	// The CRDs, the manager's ClusterRole and binding, the leader election Role and binding.
+	always := map[string]int{crds: 3, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1}
+	// with is always, plus (or minus) more.
+	with := func(more map[string]int) map[string]int {
+		want := maps.Clone(always)
+		for k, n := range more {
+			if want[k] += n; want[k] == 0 {
+				delete(want, k)
+			}
+		}
+		return want
+	}
 	for _, tc := range []struct {
 		name string
 		set  []string
-		want []string // the kinds rendered besides the ones always there
+		want map[string]int // how many objects of each counted kind
 	}{
-		{"defaults", nil, nil},
-		{"ServiceMonitor", []string{"--set", "metrics.serviceMonitor.enabled=true"}, []string{"ServiceMonitor"}},
-		{"NetworkPolicy", []string{"--set", "networkPolicy.enabled=true"}, []string{"NetworkPolicy"}},
-		{"both", []string{"--set", "metrics.serviceMonitor.enabled=true", "--set", "networkPolicy.enabled=true"}, []string{"NetworkPolicy", "ServiceMonitor"}},
+		{"defaults", nil, always},
+		{"ServiceMonitor", []string{"--set", "metrics.serviceMonitor.enabled=true"}, with(map[string]int{"ServiceMonitor": 1})},
+		{"NetworkPolicy", []string{"--set", "networkPolicy.enabled=true"}, with(map[string]int{"NetworkPolicy": 1})},
+		{"both", []string{"--set", "metrics.serviceMonitor.enabled=true", "--set", "networkPolicy.enabled=true"}, with(map[string]int{"NetworkPolicy": 1, "ServiceMonitor": 1})},
+		{"PodDisruptionBudget", []string{"--set", "podDisruptionBudget.enabled=true"}, with(map[string]int{"PodDisruptionBudget": 1})},
+		{"no CRDs", []string{"--set", "crds.enabled=false"}, with(map[string]int{crds: -3})},
+		// The metrics-auth ClusterRole and binding, and the metrics-reader ClusterRole.
+		{"secure metrics", []string{"--set", "metrics.secure=true"}, with(map[string]int{"ClusterRole": 2, "ClusterRoleBinding": 1})},
+		{"secure, but no metrics", []string{"--set", "metrics.secure=true", "--set", "metrics.enabled=false"}, always},
+		// A Role and binding in each watched namespace, and for the release namespace's Secrets.
+		{"watched namespaces", []string{"--set", "watchNamespaces={team-a,team-b}"}, with(map[string]int{"Role": 3, "RoleBinding": 3})},
+		{"watched namespaces with the release's", []string{"--set", "watchNamespaces={team-a," + operatorNamespace + "}"}, with(map[string]int{"Role": 2, "RoleBinding": 2})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var optional []string
+			got := map[string]int{}
 			for _, o := range decode(t, helmTemplate(t, tc.set...)) {
-				if k := o.GetKind(); k == "ServiceMonitor" || k == "NetworkPolicy" {
-					optional = append(optional, k)
+				if slices.Contains(counted, o.GetKind()) {
+					got[o.GetKind()]++
 				}
 			}
-			slices.Sort(optional)
-			if !slices.Equal(optional, tc.want) {
-				t.Errorf("rendered %v, want %v", optional, tc.want)
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("rendered %v, want %v", got, tc.want)
 			}
 		})
 	}
+}
+
+// counted are the kinds TestChartOptionalObjects counts: those whose number depends on the values.
+var counted = []string{
+	"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+	"NetworkPolicy", "PodDisruptionBudget", "ServiceMonitor",
 }
 
 // TestChartValuesSchemaRefuses checks that values.schema.json catches typos and bad values
@@ -318,6 +373,16 @@ func TestChartValuesSchemaRefuses(t *testing.T) {
 		{"metrics.port=80800", "/metrics/port"},
 		{"metrics.serviceMonitor.interval=1.5m", "/metrics/serviceMonitor/interval"},
 		{"extraArgs[0]=leader-elect", "/extraArgs/0"},
+		{"crds.enable=false", "additional properties 'enable' not allowed"},
+		{"crds.keep=yes", "/crds/keep"},
+		{"metrics.secure=yes", "/metrics/secure"},
+		{"watchNamespaces[0]=Team_A", "/watchNamespaces/0"},
+		{"watchNamespaces={team-a,team-a}", "/watchNamespaces"},
+		{"podDisruptionBudget.minAvailable=half", "/podDisruptionBudget/minAvailable"},
+		{"podDisruptionBudget.maxUnavaiable=1", "additional properties 'maxUnavaiable' not allowed"},
+		{"extraEnv[0].value=/etc/ssl/ca.pem", "/extraEnv/0"},
+		{"extraVolumeMounts[0].name=provider-ca", "/extraVolumeMounts/0"},
+		{"topologySpreadConstraints[0]=zone", "/topologySpreadConstraints/0"},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			_, errOut, err := run(t, nil, "helm", "template", "wagov", "charts/wagov", "--set", tc.set)
@@ -332,6 +397,13 @@ func TestChartRefusesServiceMonitorWithoutMetrics(t *testing.T) {
 	_, errOut, err := run(t, nil, "helm", "template", "wagov", "charts/wagov", "--set", "metrics.enabled=false", "--set", "metrics.serviceMonitor.enabled=true")
 	if err == nil || !strings.Contains(errOut, "needs metrics.enabled") {
 		t.Fatalf("want a refusal naming metrics.enabled, got err=%v\n%s", err, errOut)
+	}
+}
+
+func TestChartRefusesPodDisruptionBudgetWithoutBound(t *testing.T) {
+	_, errOut, err := run(t, nil, "helm", "template", "wagov", "charts/wagov", "--set", "podDisruptionBudget.enabled=true", "--set", "podDisruptionBudget.maxUnavailable=")
+	if err == nil || !strings.Contains(errOut, "needs podDisruptionBudget.minAvailable or maxUnavailable") {
+		t.Fatalf("want a refusal naming minAvailable and maxUnavailable, got err=%v\n%s", err, errOut)
 	}
 }
 
@@ -403,16 +475,29 @@ func ensureNamespaces(t *testing.T, objs []*unstructured.Unstructured) {
 }
 
 // TestChartMatchesGenerated checks that hack/sync-chart.sh ran after the last `make manifests`:
-// the chart ships the generated CRDs and grants exactly the generated RBAC rules.
+// the chart's templates render the generated CRDs (with the chart's labels and keep policy) and
+// grant exactly the generated RBAC rules.
 func TestChartMatchesGenerated(t *testing.T) {
 	t.Run("crds", func(t *testing.T) {
-		want := readDir(t, filepath.Join(root, "config", "crd", "bases"))
-		got := readDir(t, filepath.Join(root, "charts", "wagov", "crds"))
+		want := map[string]*unstructured.Unstructured{}
+		for _, raw := range readDir(t, filepath.Join(root, "config", "crd", "bases")) {
+			for _, o := range decode(t, raw) {
+				want[o.GetName()] = o
+			}
+		}
 		if len(want) == 0 {
 			t.Fatal("config/crd/bases is empty")
 		}
+		got := map[string]*unstructured.Unstructured{}
+		for _, o := range renderedCRDs(t) {
+			o.SetLabels(nil)
+			annotations := o.GetAnnotations()
+			delete(annotations, keepPolicy)
+			o.SetAnnotations(annotations)
+			got[o.GetName()] = o
+		}
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("charts/wagov/crds differs from config/crd/bases: run `make manifests`")
+			t.Errorf("the chart's CRD templates differ from config/crd/bases: run `make manifests`")
 		}
 	})
 	t.Run("rbac", func(t *testing.T) {

@@ -43,3 +43,40 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/* The only namespace ClusterWhatsAppProviders read their Secrets from. */}}
+{{- define "wagov.clusterResourceNamespace" -}}
+{{- .Values.controller.clusterResourceNamespace | default .Release.Namespace }}
+{{- end }}
+
+{{/*
+The operator's RBAC rules, as YAML under "rules". They are those of config/rbac/role.yaml, which
+controller-gen generates from the +kubebuilder:rbac markers (hack/sync-chart.sh copies it to
+files/), narrowed to the resources of one scope:
+  all        every rule, as generated
+  cluster    the cluster-scoped resources: clusterwhatsappproviders (and their status), namespaces
+  namespaced every other resource: groups, providers, their status, Secrets, ConfigMaps, events
+  secrets    Secrets only
+Called with (dict "root" $ "scope" "cluster").
+*/}}
+{{- define "wagov.managerRules" -}}
+{{- $generated := .root.Files.Get "files/manager-role.yaml" | fromYaml }}
+{{- if not $generated.rules }}
+{{- fail "files/manager-role.yaml has no rules: run `make manifests`" }}
+{{- end }}
+{{- $clusterScoped := list "clusterwhatsappproviders" "clusterwhatsappproviders/status" "namespaces" }}
+{{- $scope := .scope }}
+{{- $rules := list }}
+{{- range $generated.rules }}
+{{- $resources := list }}
+{{- range .resources }}
+{{- if or (eq $scope "all") (and (eq $scope "cluster") (has . $clusterScoped)) (and (eq $scope "namespaced") (not (has . $clusterScoped))) (and (eq $scope "secrets") (eq . "secrets")) }}
+{{- $resources = append $resources . }}
+{{- end }}
+{{- end }}
+{{- if $resources }}
+{{- $rules = append $rules (set (omit . "resources") "resources" $resources) }}
+{{- end }}
+{{- end }}
+{{- toYaml (dict "rules" $rules) }}
+{{- end }}
