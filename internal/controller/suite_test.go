@@ -1,14 +1,14 @@
 package controller_test
 
-// One envtest control plane (a real kube-apiserver and etcd) and one in-process wagov-sim serve
-// every test in this package; the operator runs against both exactly as cmd/wagov wires it.
+// One control plane (a real kube-apiserver and etcd) and one in-process wagov-sim, both from
+// internal/testenv, serve every test in this package; the operator runs against both exactly
+// as cmd/wagov wires it.
 
 import (
 	"context"
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -19,20 +19,16 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
-	"sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/wagov/wagov/internal/controller"
 	"github.com/wagov/wagov/internal/sim"
-	_ "github.com/wagov/wagov/internal/sim/dialects"
+	"github.com/wagov/wagov/internal/testenv"
 )
 
 var (
@@ -48,80 +44,61 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		if os.Getenv("WAGOV_REQUIRE_ENVTEST") == "1" {
-			fmt.Fprintln(os.Stderr, "KUBEBUILDER_ASSETS is not set: run `make test`, which builds the control plane into bin/")
-			os.Exit(1)
-		}
+	skip, err := testenv.Check()
+	switch {
+	case err != nil:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	case skip:
 		fmt.Fprintln(os.Stderr, "skipping the envtest suite: KUBEBUILDER_ASSETS is not set; `make test` runs it")
 		os.Exit(0)
 	}
 	os.Exit(run(m))
 }
 
+// controlPlane is the suite's kube-apiserver and etcd.
+var controlPlane *testenv.ControlPlane
+
 func run(m *testing.M) int {
 	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(logSink())))
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start control plane:", err)
+	var err error
+	if controlPlane, err = testenv.StartControlPlane(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = env.Stop() }()
+	defer func() { _ = controlPlane.Stop() }()
+	restConfig, suiteScheme, k8s = controlPlane.Config, controlPlane.Scheme, controlPlane.Client
 
 	seed, err := sim.LoadSeedFile(filepath.Join("testdata", "world.yaml"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load sim world:", err)
 		return 1
 	}
-	world, err = sim.New(seed)
+	served, err := testenv.StartSim(seed)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "start sim:", err)
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	srv := httptest.NewServer(world.Handler())
-	defer srv.Close()
-	simURL = srv.URL
+	defer served.Close()
+	world, simURL = served.Sim, served.URL
 
-	scheme, err := controller.NewScheme()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "register types:", err)
-		return 1
-	}
-	restConfig, suiteScheme = cfg, scheme
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	suiteCtx = ctx
+	if err = k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterSecrets}}); err != nil {
+		fmt.Fprintln(os.Stderr, "create the cluster Secrets namespace:", err)
+		return 1
+	}
 	if stopOperator, err = startOperator(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer func() { stopOperator() }()
-	if err = k8sDirect(cfg, scheme).Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: clusterSecrets}}); err != nil {
-		fmt.Fprintln(os.Stderr, "create the cluster Secrets namespace:", err)
-		return 1
-	}
-	// A direct client for writes, so tests never race the cache.
-	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-		fmt.Fprintln(os.Stderr, "create client:", err)
-		return 1
-	}
 	return m.Run()
 }
 
 // clusterSecrets is the namespace ClusterWhatsAppProviders read their Secrets from.
 const clusterSecrets = "wagov-system"
-
-func k8sDirect(cfg *rest.Config, scheme *runtime.Scheme) client.Client {
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
 
 // startOperator starts the operator as cmd/wagov wires it, with fresh in-process state, and
 // returns a function that stops it and waits until it has.
@@ -134,17 +111,6 @@ func startOperatorWith(cacheOpts cache.Options) (func(), error) {
 		return nil, fmt.Errorf("pick a metrics port: %w", err)
 	}
 	metricsURL = "http://" + metricsAddr + "/metrics"
-	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
-		NewClient:  countingClient,
-		Scheme:     suiteScheme,
-		Metrics:    metricsserver.Options{BindAddress: metricsAddr},
-		Client:     controller.ClientOptions(),
-		Cache:      cacheOpts,
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)}, // a restart registers the names again
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create manager: %w", err)
-	}
 	opts := controller.DefaultOptions()
 	opts.ConfirmAfter = 200 * time.Millisecond
 	opts.BackoffBase = 200 * time.Millisecond
@@ -153,18 +119,7 @@ func startOperatorWith(cacheOpts cache.Options) (func(), error) {
 	opts.CredentialsRecheck = time.Second
 	opts.ClusterResourceNamespace = clusterSecrets
 	opts.HTTP = &http.Client{Timeout: 2 * time.Second} // so that a latency fault times out quickly
-	if err := controller.Setup(mgr, opts); err != nil {
-		return nil, fmt.Errorf("set up controllers: %w", err)
-	}
-	ctx, cancel := context.WithCancel(suiteCtx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := mgr.Start(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "manager stopped:", err)
-		}
-	}()
-	return func() { cancel(); <-done }, nil
+	return testenv.Operator{Options: opts, Cache: &cacheOpts, MetricsAddr: metricsAddr, NewClient: countingClient}.Start(suiteCtx, controlPlane)
 }
 
 // kubeRequests counts the operator's requests to the kube-apiserver through its client, by
