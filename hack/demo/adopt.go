@@ -38,7 +38,7 @@ func (d *demo) adopt(ctx context.Context, work string) error {
 	}
 	fmt.Printf("  $ kubectl wagov %s\n%s", strings.Join(importArgs, " "), indent(manifest))
 	file := filepath.Join(work, "adopted.yaml")
-	if err := os.WriteFile(file, []byte(manifest), 0o600); err != nil {
+	if err = os.WriteFile(file, []byte(manifest), 0o600); err != nil {
 		return err
 	}
 	out, err := d.runPlugin(ctx, "plan", "-f", file, "--live", "-n", namespace)

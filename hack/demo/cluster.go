@@ -1,82 +1,44 @@
 package main
 
 // This file owns the Kubernetes side of the demo: a real control plane (etcd and
-// kube-apiserver from KUBEBUILDER_ASSETS, started by envtest with wagov's CRDs), an admin
+// kube-apiserver from KUBEBUILDER_ASSETS, started by internal/testenv with wagov's CRDs), an admin
 // kubeconfig for it, and running the real kubectl against it.
 
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+	"github.com/wagov/wagov/internal/testenv"
 )
 
-// controlPlane is a running etcd + kube-apiserver with wagov's CRDs installed.
+// controlPlane is a running etcd + kube-apiserver with wagov's CRDs installed (internal/testenv).
 type controlPlane struct {
-	env        *envtest.Environment
+	tp         *testenv.ControlPlane
 	kubeconfig string        // path of an admin (system:masters) kubeconfig
 	client     client.Client // typed client, as that admin
 }
 
 // startControlPlane starts the control plane and writes the admin kubeconfig into dir.
-func startControlPlane(assets, crds, dir string) (*controlPlane, error) {
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{crds},
-		ErrorIfCRDPathMissing: true,
+func startControlPlane(dir string) (*controlPlane, error) {
+	tp, err := testenv.StartControlPlane()
+	if err != nil {
+		return nil, err
 	}
-	if _, err := env.Start(); err != nil {
-		_ = env.Stop()
-		return nil, fmt.Errorf("start control plane: %w", err)
-	}
-	cp := &controlPlane{env: env}
-	if err := cp.addAdmin(dir); err != nil {
+	cp := &controlPlane{tp: tp, client: tp.Client}
+	if cp.kubeconfig, err = tp.Kubeconfig(dir, "demo-admin", "system:masters"); err != nil {
 		cp.stop()
 		return nil, err
 	}
 	return cp, nil
 }
 
-// addAdmin provisions a system:masters user and writes its kubeconfig into dir.
-func (cp *controlPlane) addAdmin(dir string) error {
-	user, err := cp.env.AddUser(envtest.User{Name: "demo-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return fmt.Errorf("add admin user: %w", err)
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		return fmt.Errorf("admin kubeconfig: %w", err)
-	}
-	cp.kubeconfig = filepath.Join(dir, "kubeconfig")
-	if err = os.WriteFile(cp.kubeconfig, kc, 0o600); err != nil {
-		return fmt.Errorf("write kubeconfig: %w", err)
-	}
-	scheme := runtime.NewScheme()
-	if err = clientgoscheme.AddToScheme(scheme); err != nil {
-		return err
-	}
-	if err = whatsappv1.AddToScheme(scheme); err != nil {
-		return err
-	}
-	cp.client, err = client.New(user.Config(), client.Options{Scheme: scheme})
-	if err != nil {
-		return fmt.Errorf("admin client: %w", err)
-	}
-	return nil
-}
-
 // stop stops kube-apiserver and etcd and removes their data.
 func (cp *controlPlane) stop() {
-	if err := cp.env.Stop(); err != nil {
+	if err := cp.tp.Stop(); err != nil {
 		fmt.Printf("stopping the control plane: %v\n", err)
 	}
 }

@@ -101,7 +101,7 @@ func run(ctx context.Context) (err error) {
 	defer keepOnFailure(work, &err)
 
 	step(1, "Starting a control plane: etcd + kube-apiserver on loopback, with wagov's CRDs")
-	cp, err := startControlPlane(p.assets, p.crds, work)
+	cp, err := startControlPlane(work)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
@@ -70,13 +71,30 @@ type ControlPlane struct {
 	env    *envtest.Environment
 }
 
+// Option changes what StartControlPlane installs.
+type Option func(*envtest.Environment)
+
+// WithoutCRDs starts the control plane bare, for a test that installs the CRDs itself (the
+// chart does, as for a user).
+func WithoutCRDs() Option {
+	return func(e *envtest.Environment) { e.CRDDirectoryPaths, e.ErrorIfCRDPathMissing = nil, false }
+}
+
+// WithCRDs installs the CRDs of more directories, such as stand-ins for third-party CRDs.
+func WithCRDs(dirs ...string) Option {
+	return func(e *envtest.Environment) { e.CRDDirectoryPaths = append(e.CRDDirectoryPaths, dirs...) }
+}
+
 // StartControlPlane starts a control plane with the CRDs of config/crd/bases.
-func StartControlPlane() (*ControlPlane, error) {
+func StartControlPlane(opts ...Option) (*ControlPlane, error) {
 	root, err := Root()
 	if err != nil {
 		return nil, err
 	}
 	env := &envtest.Environment{CRDDirectoryPaths: []string{filepath.Join(root, "config", "crd", "bases")}, ErrorIfCRDPathMissing: true}
+	for _, o := range opts {
+		o(env)
+	}
 	cfg, err := env.Start()
 	if err != nil {
 		return nil, fmt.Errorf("start control plane: %w", err)
@@ -99,16 +117,23 @@ func (cp *ControlPlane) Stop() error { return cp.env.Stop() }
 
 // Kubeconfig provisions a user in groups and writes its kubeconfig file into dir.
 func (cp *ControlPlane) Kubeconfig(dir, user string, groups ...string) (string, error) {
+	path, _, err := cp.User(dir, user, groups...)
+	return path, err
+}
+
+// User provisions a user in groups, writes its kubeconfig file into dir, and returns the file
+// and the user's rest config.
+func (cp *ControlPlane) User(dir, user string, groups ...string) (string, *rest.Config, error) {
 	u, err := cp.env.AddUser(envtest.User{Name: user, Groups: groups}, nil)
 	if err != nil {
-		return "", fmt.Errorf("add user %s: %w", user, err)
+		return "", nil, fmt.Errorf("add user %s: %w", user, err)
 	}
 	data, err := u.KubeConfig()
 	if err != nil {
-		return "", fmt.Errorf("kubeconfig of %s: %w", user, err)
+		return "", nil, fmt.Errorf("kubeconfig of %s: %w", user, err)
 	}
-	path := filepath.Join(dir, user+".kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
+	path := filepath.Join(dir, strings.NewReplacer(":", "_", "/", "_").Replace(user)+".kubeconfig")
+	return path, u.Config(), os.WriteFile(path, data, 0o600)
 }
 
 // Sim is an in-process wagov-sim served on loopback.

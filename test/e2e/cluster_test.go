@@ -6,8 +6,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,7 +13,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // user is an identity on the control plane and its kubeconfig file.
@@ -26,16 +23,8 @@ type user struct {
 
 // addUser provisions a user with a client certificate for name and groups, and writes its kubeconfig.
 func addUser(name string, groups ...string) (user, error) {
-	u, err := env.cp.AddUser(envtest.User{Name: name, Groups: groups}, nil)
+	path, err := env.cp.Kubeconfig(env.scratch, name, groups...)
 	if err != nil {
-		return user{}, fmt.Errorf("add user %s: %w", name, err)
-	}
-	kc, err := u.KubeConfig()
-	if err != nil {
-		return user{}, fmt.Errorf("kubeconfig of %s: %w", name, err)
-	}
-	path := filepath.Join(env.scratch, strings.NewReplacer(":", "_", "/", "_").Replace(name)+".kubeconfig")
-	if err := os.WriteFile(path, kc, 0o600); err != nil {
 		return user{}, err
 	}
 	return user{name: name, kubeconfig: path}, nil

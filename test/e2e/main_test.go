@@ -22,18 +22,18 @@ import (
 	"testing"
 	"time"
 
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"github.com/wagov/wagov/internal/testenv"
 )
 
 // env is what TestMain prepared; skip is set instead when the control plane is not available.
 var env struct {
 	skip    string
-	root    string               // the repository root
-	scratch string               // temporary homes, kubeconfigs, logs
-	bins    string               // wagov and wagov-sim, built for this run
-	cp      *envtest.Environment // the control plane
-	admin   user                 // a system:masters user: the person installing the chart
-	tools   []string             // environment for helm and kubectl
+	root    string                // the repository root
+	scratch string                // temporary homes, kubeconfigs, logs
+	bins    string                // wagov and wagov-sim, built for this run
+	cp      *testenv.ControlPlane // the control plane
+	admin   user                  // a system:masters user: the person installing the chart
+	tools   []string              // environment for helm and kubectl
 }
 
 func TestMain(m *testing.M) {
@@ -85,8 +85,8 @@ func setUp(m *testing.M) (int, error) {
 	built := make(chan error, 1)
 	go func() { built <- buildBinaries() }()
 	// No CRDs here: the chart installs them, as it does for a user.
-	env.cp = &envtest.Environment{BinaryAssetsDirectory: assets}
-	_, startErr := env.cp.Start()
+	var startErr error
+	env.cp, startErr = testenv.StartControlPlane(testenv.WithoutCRDs())
 	if startErr == nil {
 		defer func() { _ = env.cp.Stop() }()
 	}

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wagov/wagov/internal/testenv"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // keepPolicy is the annotation with which Helm leaves an object in place on uninstall.
@@ -96,12 +97,16 @@ func TestChartUpgradesCRDs(t *testing.T) {
 // an admin kubeconfig and client for it.
 func newCluster(t *testing.T) (string, client.Client) {
 	t.Helper()
-	env := &envtest.Environment{}
-	if _, err := env.Start(); err != nil {
-		t.Fatalf("start control plane: %v", err)
+	cp, err := testenv.StartControlPlane(testenv.WithoutCRDs())
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = env.Stop() })
-	kc, c, err := addAdmin(env, filepath.Join(t.TempDir(), "kubeconfig"))
+	t.Cleanup(func() { _ = cp.Stop() })
+	kc, cfg, err := cp.User(t.TempDir(), "admin", "system:masters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wagov/wagov/internal/testenv"
+
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -28,7 +30,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 )
 
@@ -47,7 +48,7 @@ var (
 
 func TestMain(m *testing.M) {
 	var err error
-	if root, err = repoRoot(); err != nil {
+	if root, err = testenv.Root(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -78,17 +79,14 @@ func runTests(m *testing.M) int {
 		return m.Run()
 	}
 
-	env := &envtest.Environment{
-		// testdata holds a stand-in ServiceMonitor CRD for the chart's optional ServiceMonitor.
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases"), filepath.Join(root, "test", "manifests", "testdata")},
-		ErrorIfCRDPathMissing: true,
-	}
-	if _, err := env.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "start control plane:", err)
+	// testdata holds a stand-in ServiceMonitor CRD for the chart's optional ServiceMonitor.
+	cp, err := testenv.StartControlPlane(testenv.WithCRDs(filepath.Join(root, "test", "manifests", "testdata")))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = env.Stop() }()
-	if err := connect(env); err != nil {
+	defer func() { _ = cp.Stop() }()
+	if err := connect(cp); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -96,56 +94,21 @@ func runTests(m *testing.M) int {
 }
 
 // connect sets k8s and kubeconfig up for an admin user and creates the operator's namespace.
-func connect(env *envtest.Environment) error {
-	var err error
-	if kubeconfig, k8s, err = addAdmin(env, filepath.Join(scratch, "kubeconfig")); err != nil {
+func connect(cp *testenv.ControlPlane) error {
+	path, cfg, err := cp.User(scratch, "admin", "system:masters")
+	if err != nil {
 		return err
 	}
+	cfg.QPS, cfg.Burst = 200, 400 // client-go's default of 5 a second would pace the validation tables
+	if k8s, err = client.New(cfg, client.Options{}); err != nil {
+		return fmt.Errorf("admin client: %w", err)
+	}
+	kubeconfig = path
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace, Labels: map[string]string{
 		"pod-security.kubernetes.io/enforce": "restricted",
 		"pod-security.kubernetes.io/warn":    "restricted",
 	}}}
 	return k8s.Create(context.Background(), ns)
-}
-
-// addAdmin adds a system:masters user to env, writes its kubeconfig to path and returns a client.
-func addAdmin(env *envtest.Environment, path string) (string, client.Client, error) {
-	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return "", nil, fmt.Errorf("add admin user: %w", err)
-	}
-	kc, err := admin.KubeConfig()
-	if err != nil {
-		return "", nil, fmt.Errorf("admin kubeconfig: %w", err)
-	}
-	if err = os.WriteFile(path, kc, 0o600); err != nil {
-		return "", nil, err
-	}
-	cfg := admin.Config()
-	cfg.QPS, cfg.Burst = 200, 400 // client-go's default of 5 a second would pace the validation tables
-	c, err := client.New(cfg, client.Options{})
-	if err != nil {
-		return "", nil, fmt.Errorf("admin client: %w", err)
-	}
-	return path, c, nil
-}
-
-// repoRoot walks up from the working directory (the package directory under go test) to go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // needEnv skips a test that needs the apiserver when envtest is not running.
