@@ -117,7 +117,7 @@ func run(ctx context.Context) (err error) {
 		return err
 	}
 	defer simProc.stop()
-	fmt.Printf("  serving the APIs of %s at %s (log: %s)\n", accountTypes(seed), endpoint, simProc.logPath)
+	fmt.Printf("  serving the APIs of %s at %s (log: %s)\n", accountTypes(seed), endpoint, simProc.LogPath)
 
 	step(3, "Starting the operator (bin/wagov)")
 	op, err := startOperator(ctx, p, cp.kubeconfig, work)
