@@ -240,6 +240,7 @@ func TestChartAppliesToServer(t *testing.T) {
 			"--set", "extraVolumeMounts[0].readOnly=true",
 		}},
 		{"watched namespaces", []string{"--set", "watchNamespaces={team-a,team-b}"}},
+		{"two shards", []string{"--set", "sharding.shards={shard1,shard2}"}},
 		{"no CRDs", []string{"--set", "crds.enabled=false"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
