@@ -45,8 +45,7 @@ func Guard(p Plan, live roster.Group, lim Limits) error {
 		return nil
 	}
 	if live.Self != "" {
-		self, in := live.Index()[live.Self]
-		if !in || !self.Role.IsAdmin() {
+		if role, in := roleOf(live, live.Self); !in || !role.IsAdmin() {
 			return &Blocked{BlockNotAdmin, fmt.Sprintf("the provider account %s is not an admin of this group; make it an admin in WhatsApp", live.Self.E164())}
 		}
 	}
@@ -62,12 +61,29 @@ func Guard(p Plan, live roster.Group, lim Limits) error {
 }
 
 func adminsAfter(p Plan, live roster.Group) int {
-	idx := live.Index()
+	removed := set(p.Remove)
+	wasAdmin := make(map[roster.Phone]bool, len(removed))
+	for _, part := range live.Participants {
+		if part.Resolved() && removed[part.Phone] {
+			wasAdmin[part.Phone] = part.Role.IsAdmin()
+		}
+	}
 	n := live.Admins() + len(p.Promote) - len(p.Demote)
 	for _, m := range p.Remove {
-		if idx[m].Role.IsAdmin() {
+		if wasAdmin[m] {
 			n--
 		}
 	}
 	return n
+}
+
+// roleOf returns the role of the participant with number p (the last one, if it repeats), and
+// whether there is one.
+func roleOf(live roster.Group, p roster.Phone) (role roster.Role, in bool) {
+	for _, part := range live.Participants {
+		if part.Resolved() && part.Phone == p {
+			role, in = part.Role, true
+		}
+	}
+	return role, in
 }

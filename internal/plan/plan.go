@@ -5,6 +5,7 @@ package plan
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/wagov/wagov/internal/roster"
 )
@@ -69,30 +70,15 @@ func (p Plan) Writes() int { return len(p.Add) + len(p.Promote) + len(p.Demote) 
 
 // Compute diffs the declared roster against the live group.
 func Compute(in Input) Plan {
-	admins := set(in.Admins)
-	desired := set(in.Members)
-	for a := range admins {
-		desired[a] = true
-	}
-	live := in.Live.Index()
+	// The spec's numbers are marked first, so that each participant's standing is whole when it
+	// is seen; the declared numbers come last, when every participant has been seen.
+	st := newStandings(&in)
+	defer st.release()
 	var p Plan
-
-	for m := range desired {
-		if _, present := live[m]; present {
-			continue
-		}
-		p.Add = append(p.Add, m)
-	}
-	adding := set(p.Add)
-	for a := range admins {
-		if cur, present := live[a]; (present && !cur.Role.IsAdmin()) || adding[a] {
-			p.Promote = append(p.Promote, a)
-		}
-	}
-
-	for _, part := range in.Live.Participants {
-		undeclared := part.Resolved() && !desired[part.Phone]
-		unlisted := part.Role.IsAdmin() && (!part.Resolved() || !admins[part.Phone])
+	for i, part := range in.Live.Participants {
+		s := st.seen(i, part)
+		undeclared := part.Resolved() && s&declared == 0
+		unlisted := part.Role.IsAdmin() && (!part.Resolved() || s&listed == 0)
 		remove := in.RemoveUndeclared && (undeclared || !part.Resolved())
 		demote := in.DemoteUnlisted && unlisted && !remove
 		if !remove && !demote {
@@ -114,20 +100,21 @@ func Compute(in Input) Plan {
 		}
 	}
 
+	st.eachDeclared(func(m roster.Phone, s standing) {
+		if s&present == 0 {
+			p.Add = append(p.Add, m)
+		}
+		if s&listed != 0 && (s&present == 0 || s&presentAdmin == 0) {
+			p.Promote = append(p.Promote, m)
+		}
+	})
+
 	for _, l := range [][]roster.Phone{p.Add, p.Promote, p.Demote, p.Remove} {
 		slices.Sort(l)
 	}
 	p.hold(in.Hold)
 	p.await(in.InFlight)
-	slices.SortFunc(p.Protected, func(a, b Protected) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(p.Protected, func(a, b Protected) int { return strings.Compare(a.ID, b.ID) })
 	return p
 }
 

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -104,6 +105,17 @@ func TestCompute(t *testing.T) {
 			protected: bothProtected,
 		},
 		{
+			name:    "a number declared twice, as a member and as an admin, is added and promoted once",
+			in:      Input{Members: phones(alice, alice, bob), Admins: phones(alice), Live: group(member(bob))},
+			add:     phones(alice),
+			promote: phones(alice),
+		},
+		{
+			name:    "a participant read twice has the role of the last reading",
+			in:      Input{Members: phones(alice), Admins: phones(alice), Live: group(admin(alice), member(alice))},
+			promote: phones(alice),
+		},
+		{
 			name:      "steady state plans nothing",
 			in:        Input{Members: phones(alice, bob), Admins: phones(self, alice), Live: group(admin(alice), member(bob)), RemoveUndeclared: true, DemoteUnlisted: true},
 			protected: []Protected{{"+12125550199", ProtectCreator}},
@@ -135,6 +147,55 @@ func TestCompute(t *testing.T) {
 				t.Errorf("protected = %v, want %v", p.Protected, tt.protected)
 			}
 		})
+	}
+}
+
+// TestComputeThousands diffs large rosters that overlap in part, so that many numbers share
+// the planner's hash slots.
+func TestComputeThousands(t *testing.T) {
+	num := func(i int) roster.Phone { return roster.Phone(fmt.Sprintf("4477%08d", i)) }
+	var in Input
+	in.Live = group()
+	for i := range 3000 {
+		if i < 2000 {
+			in.Members = append(in.Members, num(i))
+		}
+		if i >= 1000 {
+			role := roster.RoleMember
+			if i%2 == 0 {
+				role = roster.RoleAdmin
+			}
+			in.Live.Participants = append(in.Live.Participants, roster.Participant{Phone: num(i), Role: role})
+		}
+		if i%3 == 0 {
+			in.Admins = append(in.Admins, num(i))
+		}
+	}
+	in.Admins = append(in.Admins, self)
+	in.RemoveUndeclared, in.DemoteUnlisted = true, true
+	var add, promote, demote, remove []roster.Phone
+	for i := range 3000 {
+		declared, listed, present, isAdmin := i < 2000 || i%3 == 0, i%3 == 0, i >= 1000, i >= 1000 && i%2 == 0
+		switch {
+		case declared && !present:
+			add = append(add, num(i))
+		case !declared && present:
+			remove = append(remove, num(i))
+		case isAdmin && !listed:
+			demote = append(demote, num(i))
+		}
+		if listed && !isAdmin {
+			promote = append(promote, num(i))
+		}
+	}
+	p := Compute(in)
+	for _, c := range []struct {
+		kind      string
+		got, want []roster.Phone
+	}{{"add", p.Add, add}, {"promote", p.Promote, promote}, {"demote", p.Demote, demote}, {"remove", p.Remove, remove}} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("%s: %d numbers, want %d", c.kind, len(c.got), len(c.want))
+		}
 	}
 }
 

@@ -57,37 +57,68 @@ func New(cfg provider.Config) (provider.Client, error) {
 	}, nil
 }
 
-// envelope is the part every 2Chat answer shares.
+// envelope is the part every 2Chat answer shares. Each answer type embeds it, so that a body is
+// decoded once; its fields stay raw until needed, so that a value of an odd type there fails
+// nothing.
 type envelope struct {
-	Success *bool  `json:"success"`
-	Error   string `json:"error"`
-	Message string `json:"message"`
+	Success json.RawMessage `json:"success"`
+	Error   json.RawMessage `json:"error"`
+	Message json.RawMessage `json:"message"`
 }
 
-func (c *Client) call(ctx context.Context, what, method, path string, body, out any) error {
+func (e *envelope) shared() *envelope { return e }
+
+// answer is a 2Chat answer: a struct that embeds envelope.
+type answer interface{ shared() *envelope }
+
+// refused reports whether the answer says success: false.
+func (e *envelope) refused() bool {
+	var ok *bool
+	return json.Unmarshal(e.Success, &ok) == nil && ok != nil && !*ok
+}
+
+// message is the answer's own explanation (error, else message), without the API key.
+func (e *envelope) message(key string) string {
+	var msg string
+	if json.Unmarshal(e.Error, &msg) != nil || msg == "" {
+		_ = json.Unmarshal(e.Message, &msg)
+	}
+	return httpx.Scrub(msg, key)
+}
+
+// call sends one request and decodes a successful answer into out, in one pass.
+func (c *Client) call(ctx context.Context, what, method, path string, body any, out answer) error {
 	resp, err := httpx.Do(ctx, c.http, method, c.base+path, c.header, body)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	var env envelope
-	_ = json.Unmarshal(resp.Body, &env) // errors are judged by status and the typed decode below
-	msg := env.Error
-	if msg == "" {
-		msg = env.Message
-	}
-	msg = httpx.Scrub(msg, c.header.Get("X-User-Api-Key"))
+	key := c.header.Get("X-User-Api-Key")
 	if resp.Status < 200 || resp.Status > 299 {
+		var env envelope
+		_ = json.Unmarshal(resp.Body, &env) // only its message is wanted, if there is one
 		if resp.Status == http.StatusForbidden && method == http.MethodPost {
 			// 2Chat does not document its errors; a refused write on a known group means the
 			// number lacks admin rights there.
-			return fmt.Errorf("%s: HTTP 403: %w: %s", what, provider.ErrNotAdmin, msg)
+			return fmt.Errorf("%s: HTTP 403: %w: %s", what, provider.ErrNotAdmin, env.message(key))
 		}
-		return httpx.StatusError(what, resp, msg)
+		return httpx.StatusError(what, resp, env.message(key))
 	}
-	if env.Success != nil && !*env.Success {
-		return fmt.Errorf("%s: %w: %s", what, provider.ErrInvalidRequest, msg)
+	// A field of an unexpected type lets the others decode, so success: false is seen even in
+	// an answer that is otherwise malformed.
+	err = httpx.Decode(resp, what, out)
+	if env := out.shared(); env.refused() {
+		return fmt.Errorf("%s: %w: %s", what, provider.ErrInvalidRequest, env.message(key))
 	}
-	return httpx.Decode(resp, what, out)
+	return err
+}
+
+// lenient is a part of an answer whose shape 2Chat does not pin down: a part of another shape
+// decodes as far as it can and fails nothing, and the outcomes it lacks stay Unknown.
+type lenient[T any] struct{ v T }
+
+func (l *lenient[T]) UnmarshalJSON(b []byte) error {
+	_ = json.Unmarshal(b, &l.v)
+	return nil
 }
 
 // OwnNumber is the connected number the account acts as: 2Chat's from_number, spec.account.
@@ -96,6 +127,7 @@ func (c *Client) OwnNumber() roster.Phone { return c.from }
 // CheckAccount lists the key's numbers and checks that from_number is one of them and connected.
 func (c *Client) CheckAccount(ctx context.Context) error {
 	var out struct {
+		envelope
 		Numbers []struct {
 			PhoneNumber      string `json:"phone_number"`
 			ConnectionStatus string `json:"connection_status"`
@@ -125,6 +157,7 @@ type participant struct {
 // ReadGroup reads the group with its participants in one call.
 func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, error) {
 	var out struct {
+		envelope
 		Data *struct {
 			UUID         string        `json:"uuid"`
 			Name         string        `json:"wa_group_name"`
@@ -138,9 +171,9 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 	if out.Data == nil {
 		return roster.Group{}, fmt.Errorf("%s: response has no data: %w", what, provider.ErrUnavailable)
 	}
-	g := roster.Group{ID: groupID, Name: out.Data.Name, Self: c.from}
-	for _, p := range out.Data.Participants {
-		g.Participants = append(g.Participants, toParticipant(p))
+	g := roster.Group{ID: groupID, Name: out.Data.Name, Self: c.from, Participants: make([]roster.Participant, len(out.Data.Participants))}
+	for i, p := range out.Data.Participants {
+		g.Participants[i] = toParticipant(p)
 	}
 	return g, nil
 }
@@ -181,27 +214,43 @@ func (c *Client) Change(ctx context.Context, groupID string, op roster.Op, membe
 	for _, m := range members {
 		req.Participants = append(req.Participants, m.E164())
 	}
-	var out struct {
-		Participants json.RawMessage `json:"participants"`
-	}
 	what := fmt.Sprintf("%s %d participants in 2Chat group %s", strings.ToLower(string(op)), len(members), groupID)
-	if err := c.call(ctx, what, http.MethodPost, "/group/"+url.PathEscape(groupID)+"/"+path, req, &out); err != nil {
+	path = "/group/" + url.PathEscape(groupID) + "/" + path
+	if op == roster.OpAdd {
+		var out struct {
+			envelope
+			Participants lenient[map[string]addStatus] `json:"participants"`
+		}
+		if err := c.call(ctx, what, http.MethodPost, path, req, &out); err != nil {
+			return nil, err
+		}
+		return addOutcomes(members, out.Participants.v), nil
+	}
+	var out struct {
+		envelope
+		Participants lenient[numberLists] `json:"participants"`
+	}
+	if err := c.call(ctx, what, http.MethodPost, path, req, &out); err != nil {
 		return nil, err
 	}
-	if op == roster.OpAdd {
-		return addOutcomes(members, out.Participants), nil
-	}
-	return listOutcomes(members, out.Participants), nil
+	return listOutcomes(members, out.Participants.v), nil
+}
+
+// addStatus is one number's entry in the add answer: its WhatsApp status code.
+type addStatus struct {
+	StatusCode     int    `json:"statusCode"`
+	Message        string `json:"message"`
+	IsInviteV4Sent bool   `json:"isInviteV4Sent"`
+}
+
+// numberLists is the remove/promote/demote answer: accepted and unaccepted numbers.
+type numberLists struct {
+	Accepted   []string `json:"accepted_numbers"`
+	Unaccepted []string `json:"unaccepted_numbers"`
 }
 
 // addOutcomes reads the add answer: a map from each number to its WhatsApp status code.
-func addOutcomes(members []roster.Phone, raw json.RawMessage) []provider.Outcome {
-	var byNumber map[string]struct {
-		StatusCode     int    `json:"statusCode"`
-		Message        string `json:"message"`
-		IsInviteV4Sent bool   `json:"isInviteV4Sent"`
-	}
-	_ = json.Unmarshal(raw, &byNumber) // an unexpected shape leaves every outcome Unknown
+func addOutcomes(members []roster.Phone, byNumber map[string]addStatus) []provider.Outcome {
 	seen := make(map[roster.Phone]int, len(byNumber))
 	msgs := make(map[roster.Phone]string, len(byNumber))
 	for k, v := range byNumber {
@@ -225,12 +274,7 @@ func addOutcomes(members []roster.Phone, raw json.RawMessage) []provider.Outcome
 }
 
 // listOutcomes reads the remove/promote/demote answer: accepted and unaccepted number lists.
-func listOutcomes(members []roster.Phone, raw json.RawMessage) []provider.Outcome {
-	var lists struct {
-		Accepted   []string `json:"accepted_numbers"`
-		Unaccepted []string `json:"unaccepted_numbers"`
-	}
-	_ = json.Unmarshal(raw, &lists)
+func listOutcomes(members []roster.Phone, lists numberLists) []provider.Outcome {
 	result := map[roster.Phone]provider.Result{}
 	for _, n := range lists.Accepted {
 		if p, err := roster.Normalize(n); err == nil {
