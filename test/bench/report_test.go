@@ -152,9 +152,10 @@ func (s summary) print(w io.Writer) {
 	fmt.Fprintf(w, "   groups exactly as declared in the simulator once converged: %s of %d; Ready after the steady state: %s\n",
 		s.of(func(r runResult) float64 { return float64(r.asDeclared) }).show("%.0f"), sc.groups,
 		s.of(func(r runResult) float64 { return float64(r.readyAfter) }).show("%.0f"))
-	fmt.Fprintf(w, "   steady state (%s s): provider reads per group per interval %s, per sync %s; other provider calls: %s\n",
+	fmt.Fprintf(w, "   steady state (%s s): provider reads per group per interval %s, per sync %s, answered 429 %s; other provider calls: %s\n",
 		s.of(func(r runResult) float64 { return r.window.Seconds() }).show("%.0f"), s.readsPerInterval().show("%.3f"),
-		s.of(func(r runResult) float64 { return float64(r.reads) / max(r.syncs, 1) }).show("%.2f"), s.otherCalls())
+		s.of(func(r runResult) float64 { return float64(r.reads) / max(r.syncs, 1) }).show("%.2f"),
+		s.of(func(r runResult) float64 { return float64(r.steady429) }).show("%.0f"), s.otherCalls())
 	fmt.Fprintf(w, "   kube-apiserver requests in it, everyone's (apiserver_request_total): %s\n", s.kubeRequests(func(r runResult) requestCounts { return r.kubeAll }))
 	fmt.Fprintf(w, "   by user (audit log): %s; the bench counted %s of its own\n", s.byUser(),
 		s.of(func(r runResult) float64 { return float64(r.benchRequests) }).show("%.0f"))

@@ -62,8 +62,9 @@ type runResult struct {
 	// convergeCPU is the CPU time spent until then by the operator, by the control plane
 	// (kube-apiserver and etcd), and by the bench's process (the simulator and the bench).
 	convergeCPU struct{ operator, controlPlane, simAndBench time.Duration }
-	// http429 counts the provider calls answered 429, in the whole run.
-	http429 int
+	// http429 counts the provider calls answered 429, in the whole run, and steady429 those in
+	// the steady state.
+	http429, steady429 int
 	// asDeclared counts the groups whose simulated roster is their spec's, once converged.
 	asDeclared int
 	// window is the steady state's length.
@@ -262,8 +263,12 @@ func (r *run) steady(ctx context.Context, res *runResult) error {
 		if c.Status == 429 {
 			res.http429++
 		}
+		inWindow := !c.Time.Before(t0) && c.Time.Before(t1)
+		if inWindow && c.Status == 429 {
+			res.steady429++
+		}
 		switch {
-		case c.Time.Before(t0) || !c.Time.Before(t1):
+		case !inWindow:
 		case c.Op == sim.OpRead:
 			res.reads++
 		default:
