@@ -43,18 +43,7 @@ var (
 	suiteCtx   context.Context
 )
 
-func TestMain(m *testing.M) {
-	skip, err := testenv.Check()
-	switch {
-	case err != nil:
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	case skip:
-		fmt.Fprintln(os.Stderr, "skipping the envtest suite: KUBEBUILDER_ASSETS is not set; `make test` runs it")
-		os.Exit(0)
-	}
-	os.Exit(run(m))
-}
+func TestMain(m *testing.M) { testenv.Main("the envtest suite", func() int { return run(m) }) }
 
 // controlPlane is the suite's kube-apiserver and etcd.
 var controlPlane *testenv.ControlPlane

@@ -42,6 +42,21 @@ func Check() (skip bool, err error) {
 	return true, nil
 }
 
+// Main is a TestMain's body for a package that needs a control plane: it exits 0 with a note
+// when none can start (and 1 when make test requires one), else with what run returns.
+func Main(what string, run func() int) {
+	skip, err := Check()
+	switch {
+	case err != nil:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	case skip:
+		fmt.Fprintf(os.Stderr, "skipping %s: KUBEBUILDER_ASSETS is not set; `make test` runs them\n", what)
+		os.Exit(0)
+	}
+	os.Exit(run())
+}
+
 // Root returns the repository root: the nearest parent of the working directory with a go.mod.
 func Root() (string, error) {
 	dir, err := os.Getwd()

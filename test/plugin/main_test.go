@@ -39,18 +39,7 @@ var (
 	scratch         string
 )
 
-func TestMain(m *testing.M) {
-	skip, err := testenv.Check()
-	switch {
-	case err != nil:
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	case skip:
-		fmt.Fprintln(os.Stderr, "skipping the plugin tests: KUBEBUILDER_ASSETS is not set; `make test` runs them")
-		os.Exit(0)
-	}
-	os.Exit(run(m))
-}
+func TestMain(m *testing.M) { testenv.Main("the plugin tests", func() int { return run(m) }) }
 
 func run(m *testing.M) int {
 	ctrl.SetLogger(zap.New(zap.WriteTo(&bytes.Buffer{})))
