@@ -136,144 +136,237 @@ func (s *groupSync) nextCheck() time.Duration {
 	return next
 }
 
-// apply sends the plan in batches, in the order add, promote, demote, remove. A batch that the
-// provider refuses as a whole is split in halves until the member(s) it refuses are isolated,
-// so that one bad number never blocks the rest.
+// batch is one write call's changes; paid says its call's token is taken.
+type batch struct {
+	op      roster.Op
+	members []roster.Phone
+	paid    bool
+}
+
+// apply sends the plan in batches, in the order add, promote, demote, remove: it reserves the
+// batches the account's budgets allow, records them all in status.inFlight with one write,
+// and sends them. A batch that the provider refuses as a whole is split in halves until the
+// member(s) it refuses are isolated, so that one bad number never blocks the rest.
 func apply(ctx context.Context, s *groupSync) (reconcile.Result, error) {
-	planned := map[roster.Op][]roster.Phone{
-		roster.OpAdd: s.plan.Add, roster.OpPromote: s.plan.Promote, roster.OpDemote: s.plan.Demote, roster.OpRemove: s.plan.Remove,
+	queue, res, err := s.reserve(ctx)
+	if len(queue) == 0 {
+		return res, err
+	}
+	// Whatever is still queued when the sync stops was not sent: its budget goes back.
+	defer func() { s.giveBack(queue) }()
+	if err := s.writeAhead(ctx, queue); err != nil {
+		if errors.Is(err, errGone) {
+			return reconcile.Result{RequeueAfter: s.r.ConfirmAfter}, nil
+		}
+		return reconcile.Result{}, err
 	}
 	failedAdds := map[roster.Phone]bool{}
-	for _, st := range s.steps() {
-		members := slices.DeleteFunc(slices.Clone(planned[st.op]), func(m roster.Phone) bool { return failedAdds[m] })
-		queue := slices.Collect(slices.Chunk(members, s.conn.Batch(st.op)))
-		var done []roster.Phone
-		for len(queue) > 0 {
-			batch := queue[0]
-			queue = queue[1:]
-			batch, rest, res, err := s.clearToWrite(ctx, st.op, batch)
-			if err != nil || !res.IsZero() {
-				s.reportApplied(st, done, "")
-				return res, err
-			}
-			if len(rest) > 0 {
-				queue = append([][]roster.Phone{rest}, queue...)
-			}
-			// The token taken in clearToWrite pays for the call's first request.
-			outcomes, err := s.conn.Client.Change(httpx.Prepaid(ctx, 1), s.g.Spec.GroupID, st.op, batch)
-			s.conn.Account.Wrote()
-			if res, held := s.waitForBudget(err); held {
-				// A type that makes more than one request per write ran out of budget mid-call.
-				s.callFailed(st.op, batch, err)
-				s.reportApplied(st, done, "")
-				s.applying("waiting for the account's rate limit")
-				return res, nil
-			}
-			switch {
-			case errors.Is(err, provider.ErrInvalidRequest) && len(batch) > 1:
-				s.unmark(st.op, batch)
-				half := len(batch) / 2
-				queue = append([][]roster.Phone{batch[:half], batch[half:]}, queue...)
-				continue
-			case errors.Is(err, provider.ErrInvalidRequest):
-				outcomes = []provider.Outcome{{Member: batch[0], Result: provider.ResultRejected, Message: err.Error()}}
-			case err != nil:
-				s.callFailed(st.op, batch, err)
-				s.reportApplied(st, done, "")
-				return s.providerFailed(err)
-			}
-			s.conn.Account.Answered()
-			applied, overlimit := s.record(st.op, outcomes)
-			done = append(done, applied...)
-			for _, o := range outcomes {
-				if st.op == roster.OpAdd && o.Result.Terminal() {
-					failedAdds[o.Member] = true
+	done := map[roster.Op][]roster.Phone{}
+	defer func() {
+		for _, st := range s.steps() {
+			s.reportApplied(st, done[st.op], "")
+		}
+	}()
+	for first := true; len(queue) > 0; first = false {
+		b := queue[0]
+		if b.op == roster.OpPromote {
+			// A member whose add was refused is not promoted.
+			var keep []roster.Phone
+			for _, m := range b.members {
+				if failedAdds[m] {
+					s.unmark(b.op, []roster.Phone{m})
+				} else {
+					keep = append(keep, m)
 				}
 			}
-			if overlimit {
-				s.reportApplied(st, done, "")
-				d := s.conn.Account.Overlimited()
-				s.event(corev1.EventTypeWarning, whatsappv1.EventRateLimited, "WhatsApp answered rate-overlimit for members of this batch; every write on the account pauses for %s", d.Round(time.Second))
-				s.settle(progressing, whatsappv1.ReasonRateLimited, "WhatsApp said the account sends too fast (rate-overlimit); the account pauses for %s", d.Round(time.Second))
-				return reconcile.Result{RequeueAfter: d}, nil
+			b.members = keep
+		}
+		if len(b.members) == 0 {
+			queue = queue[1:]
+			s.giveBack([]batch{b})
+			continue
+		}
+		if !first {
+			if err := s.stillThere(ctx); err != nil {
+				if errors.Is(err, errGone) {
+					return reconcile.Result{RequeueAfter: s.r.ConfirmAfter}, nil
+				}
+				return reconcile.Result{}, err
 			}
 		}
-		s.reportApplied(st, done, "")
+		if !b.paid {
+			if wait, err := s.conn.Account.Take(ctx, 1, s.r.MaxTokenWait); err != nil || wait > 0 {
+				s.applying("waiting for the account's rate limit")
+				return reconcile.Result{RequeueAfter: wait}, err
+			}
+		}
+		queue = queue[1:]
+		// The token taken for the batch pays for the call's first request.
+		outcomes, err := s.conn.Client.Change(httpx.Prepaid(ctx, 1), s.g.Spec.GroupID, b.op, b.members)
+		s.conn.Account.Wrote()
+		if res, held := s.waitForBudget(err); held {
+			// A type that makes more than one request per write ran out of budget mid-call.
+			s.callFailed(b.op, b.members, err)
+			s.applying("waiting for the account's rate limit")
+			return res, nil
+		}
+		switch {
+		case errors.Is(err, provider.ErrInvalidRequest) && len(b.members) > 1:
+			half := len(b.members) / 2
+			queue = append([]batch{{op: b.op, members: b.members[:half]}, {op: b.op, members: b.members[half:]}}, queue...)
+			continue
+		case errors.Is(err, provider.ErrInvalidRequest):
+			outcomes = []provider.Outcome{{Member: b.members[0], Result: provider.ResultRejected, Message: err.Error()}}
+		case err != nil:
+			s.callFailed(b.op, b.members, err)
+			return s.providerFailed(err)
+		}
+		s.conn.Account.Answered()
+		applied, overlimit := s.record(b.op, outcomes)
+		done[b.op] = append(done[b.op], applied...)
+		for _, o := range outcomes {
+			if b.op == roster.OpAdd && o.Result.Terminal() {
+				failedAdds[o.Member] = true
+			}
+		}
+		if overlimit {
+			d := s.conn.Account.Overlimited()
+			s.event(corev1.EventTypeWarning, whatsappv1.EventRateLimited, "WhatsApp answered rate-overlimit for members of this batch; every write on the account pauses for %s", d.Round(time.Second))
+			s.settle(progressing, whatsappv1.ReasonRateLimited, "WhatsApp said the account sends too fast (rate-overlimit); the account pauses for %s", d.Round(time.Second))
+			return reconcile.Result{RequeueAfter: d}, nil
+		}
 	}
 	s.applying("confirming with a fresh read")
 	return reconcile.Result{RequeueAfter: s.r.ConfirmAfter}, nil
 }
 
-// clearToWrite readies one batch: it takes the account's budgets (adds pace separately, and may
-// shorten the batch, returning the rest), checks that writes are allowed and that the group,
-// provider and Secret still exist, and records the batch in status before the call. A non-zero
-// result or an error means the batch must not go.
-func (s *groupSync) clearToWrite(ctx context.Context, op roster.Op, batch []roster.Phone) (send, rest []roster.Phone, res reconcile.Result, err error) {
+// reserve takes the account's budgets for the plan's batches: the adds' pace first (while some
+// adds must wait, this sync sends only adds, since promotions may be of members still to be
+// added), then one call's token for each batch, as many as come within MaxTokenWait, waiting
+// in place for them. It returns no batch, and when to come back, when none can go now.
+func (s *groupSync) reserve(ctx context.Context) ([]batch, reconcile.Result, error) {
 	acct := s.conn.Account
 	if until, reason, blocked := acct.WritesBlocked(); blocked {
 		s.settle(progressing, whatsappv1.ReasonWritesPaused, "writes on this account are paused until %s: %s", until.UTC().Format(time.RFC3339), reason)
-		return nil, nil, reconcile.Result{RequeueAfter: min(time.Until(until)+time.Second, jitter(s.interval()))}, nil
+		return nil, reconcile.Result{RequeueAfter: min(time.Until(until)+time.Second, jitter(s.interval()))}, nil
 	}
-	granted := len(batch)
-	if op == roster.OpAdd {
-		n, wait, err := acct.TakeAdds(ctx, len(batch), s.r.MaxTokenWait)
+	adds, others := s.plan.Add, [][]roster.Phone{s.plan.Promote, s.plan.Demote, s.plan.Remove}
+	if len(adds) > 0 {
+		n, wait, err := acct.TakeAdds(ctx, len(adds), s.r.MaxTokenWait)
 		if err != nil || wait > 0 {
 			s.applying("pacing adds (the account's addRateLimit)")
-			return nil, nil, reconcile.Result{RequeueAfter: wait}, err
+			return nil, reconcile.Result{RequeueAfter: wait}, err
 		}
-		granted = n
-	}
-	giveBack := func() {
-		if op == roster.OpAdd {
-			acct.ReturnAdds(granted)
+		if n < len(adds) {
+			adds, others = adds[:n], nil
 		}
 	}
-	if wait, err := acct.Take(ctx, 1, s.r.MaxTokenWait); err != nil || wait > 0 {
-		giveBack()
+	var queue []batch
+	for i, members := range append([][]roster.Phone{adds}, others...) {
+		op := []roster.Op{roster.OpAdd, roster.OpPromote, roster.OpDemote, roster.OpRemove}[i]
+		for chunk := range slices.Chunk(members, s.conn.Batch(op)) {
+			queue = append(queue, batch{op: op, members: chunk})
+		}
+	}
+	n, wait, err := acct.TakeUpTo(ctx, len(queue), s.r.MaxTokenWait)
+	if err != nil || n == 0 || wait > 0 {
+		acct.ReturnAdds(len(adds))
 		if wait > 0 {
 			metrics.RateLimitWaits.WithLabelValues(s.conn.Type, "bucket").Inc()
 		}
 		s.applying("waiting for the account's rate limit")
-		return nil, nil, reconcile.Result{RequeueAfter: wait}, err
+		return nil, reconcile.Result{RequeueAfter: wait}, err
 	}
-	send, rest = batch[:granted], batch[granted:]
-	if err := s.stillWanted(ctx, op, send); err != nil {
-		giveBack()
-		if errors.Is(err, errGone) {
-			return nil, nil, reconcile.Result{RequeueAfter: s.r.ConfirmAfter}, nil
+	s.giveBack(queue[n:])
+	for i := range queue[:n] {
+		queue[i].paid = true
+	}
+	return queue[:n], reconcile.Result{}, nil
+}
+
+// giveBack returns the budgets of batches that were reserved but not sent.
+func (s *groupSync) giveBack(unsent []batch) {
+	acct := s.conn.Account
+	for _, b := range unsent {
+		if b.paid {
+			acct.Return(1)
 		}
-		return nil, nil, reconcile.Result{}, err
+		if b.op == roster.OpAdd {
+			acct.ReturnAdds(len(b.members))
+		}
+		s.unmark(b.op, b.members)
 	}
-	return send, rest, reconcile.Result{}, nil
 }
 
 // errGone says the group, its provider or their Secret went away or changed mid-sync.
 var errGone = errors.New("changed or deleted during the sync")
 
-// stillWanted checks, just before a write call, that the provider and its Secret still exist
-// and are not being deleted, and records the batch in status with a patch that the
-// kube-apiserver refuses if the group was deleted or changed since it was read.
-func (s *groupSync) stillWanted(ctx context.Context, op roster.Op, batch []roster.Phone) error {
+// writeAhead checks that the provider and its Secret still exist and are not being deleted,
+// then records the batches in status.inFlight with the sync's one status write, a patch that
+// the kube-apiserver refuses if the group was deleted or changed since it was read.
+func (s *groupSync) writeAhead(ctx context.Context, queue []batch) error {
 	p, key := providerObject(s.g)
 	if err := s.exists(ctx, p, key, s.provider.GetGeneration()); err != nil {
 		return err
 	}
-	secret := &corev1.Secret{}
-	sref := types.NamespacedName{Namespace: s.provider.SecretNamespace(), Name: s.provider.ProviderSpec().CredentialsRef.Name}
-	if err := s.exists(ctx, secret, sref, -1); err != nil {
+	if err := s.exists(ctx, &corev1.Secret{}, s.secretKey(), -1); err != nil {
 		return err
 	}
-	s.markSent(op, batch)
-	err := s.r.Client.Status().Patch(ctx, s.g, client.MergeFromWithOptions(s.base, client.MergeFromWithOptimisticLock{}))
-	if err != nil {
-		s.unmark(op, batch)
+	n := 0
+	for _, b := range queue {
+		s.markSent(b.op, b.members)
+		n += len(b.members)
+	}
+	s.settle(progressing, whatsappv1.ReasonApplying, "sending %d changes of %s", n, summary(s.plan))
+	s.summarize()
+	s.g.Status.ObservedGeneration = s.g.Generation
+	if err := s.patchStatus(ctx, true); err != nil {
 		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
 			return fmt.Errorf("group %s: %w", s.key(), errGone)
 		}
 		return err
 	}
-	s.base = s.g.DeepCopy()
+	s.wroteAhead = true
 	return nil
+}
+
+func (s *groupSync) secretKey() types.NamespacedName {
+	return types.NamespacedName{Namespace: s.provider.SecretNamespace(), Name: s.provider.ProviderSpec().CredentialsRef.Name}
+}
+
+// stillThere checks, between the calls of a sync, in the informer caches, that the group, its
+// provider and their Secret are still there, not being deleted and at the generation read.
+func (s *groupSync) stillThere(ctx context.Context) error {
+	var g whatsappv1.WhatsAppGroup
+	if err := s.r.Client.Get(ctx, s.key(), &g, client.UnsafeDisableDeepCopy); err != nil {
+		return gone(err, "WhatsAppGroup", s.key())
+	}
+	if g.UID != s.g.UID || !g.DeletionTimestamp.IsZero() || g.Generation != s.g.Generation {
+		return fmt.Errorf("WhatsAppGroup %s: %w", s.key(), errGone)
+	}
+	p, key := providerObject(s.g)
+	if err := s.r.Client.Get(ctx, key, p, client.UnsafeDisableDeepCopy); err != nil {
+		return gone(err, kindOrDefault(s.g.Spec.ProviderRef.Kind), key)
+	}
+	if !p.GetDeletionTimestamp().IsZero() || p.GetGeneration() != s.provider.GetGeneration() {
+		return fmt.Errorf("%s %s: %w", kindOrDefault(s.g.Spec.ProviderRef.Kind), key, errGone)
+	}
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	if err := s.r.Metadata.Get(ctx, s.secretKey(), m); err != nil {
+		return gone(err, "Secret", s.secretKey())
+	}
+	if !m.DeletionTimestamp.IsZero() {
+		return fmt.Errorf("secret %s: %w", s.secretKey(), errGone)
+	}
+	return nil
+}
+
+func gone(err error, kind string, key types.NamespacedName) error {
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("%s %s: %w", kind, key, errGone)
+	}
+	return err
 }
 
 // exists reads an object's metadata from the kube-apiserver and reports errGone when it is
@@ -286,10 +379,7 @@ func (s *groupSync) exists(ctx context.Context, like client.Object, key types.Na
 	m := &metav1.PartialObjectMetadata{}
 	m.SetGroupVersionKind(gvk)
 	if err := s.r.APIReader.Get(ctx, key, m); err != nil {
-		if apierrors.IsNotFound(err) {
-			return fmt.Errorf("%s %s: %w", gvk.Kind, key, errGone)
-		}
-		return err
+		return gone(err, gvk.Kind, key)
 	}
 	if !m.DeletionTimestamp.IsZero() || (generation >= 0 && m.Generation != generation) {
 		return fmt.Errorf("%s %s: %w", gvk.Kind, key, errGone)

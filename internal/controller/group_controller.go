@@ -60,6 +60,8 @@ type GroupReconciler struct {
 	// started holds the groups this process has synced, so that the first sync of a group
 	// already in sync is spread over part of its interval after a start.
 	started sync.Map
+	// carry holds, per group, the status a sync could not write after its one write.
+	carry sync.Map
 }
 
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappgroups,verbs=get;list;watch
@@ -68,44 +70,29 @@ type GroupReconciler struct {
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile runs one sync of a group and patches its status once, if the sync changed it.
+// Reconcile runs one sync of a group and writes its status at most once.
 func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
-	var g whatsappv1.WhatsAppGroup
-	if err = r.Client.Get(ctx, req.NamespacedName, &g); err != nil {
+	var cached whatsappv1.WhatsAppGroup
+	// Not copied: the sync reads the spec and metadata and changes only its own copy of status.
+	if err = r.Client.Get(ctx, req.NamespacedName, &cached, client.UnsafeDisableDeepCopy); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.forget(req.NamespacedName)
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
-	if !g.DeletionTimestamp.IsZero() {
+	if !cached.DeletionTimestamp.IsZero() {
 		// Deleting a group never changes the WhatsApp group; another party's finalizer holds it.
 		return reconcile.Result{}, nil
 	}
-	s := newGroupSync(r, &g)
+	g := cached
+	g.Status = *cached.Status.DeepCopy()
+	s := newGroupSync(r, &g, r.takeCarried(req.NamespacedName, g.UID))
 	defer func() {
-		if perr := s.finish(ctx); perr != nil && err == nil {
+		if perr := s.finish(ctx, res, err != nil); perr != nil && err == nil {
 			err = perr
 		}
 	}()
 	return s.run(ctx)
-}
-
-// finish computes the status from the sync's outcome and patches it when it changed.
-func (s *groupSync) finish(ctx context.Context) error {
-	g := s.g
-	s.summarize()
-	g.Status.ObservedGeneration = g.Generation
-	if req, ok := g.Annotations[whatsappv1.ReconcileRequestedAtAnnotation]; ok && s.read {
-		g.Status.LastHandledReconcileAt = req
-	}
-	if g.Status.LastSuccessfulSyncTime != nil {
-		metrics.LastSuccessfulSync.WithLabelValues(g.Namespace, g.Name).Set(float64(g.Status.LastSuccessfulSyncTime.Unix()))
-	}
-	s.coarsenTimestamps()
-	if equality.Semantic.DeepEqual(s.base.Status, g.Status) {
-		return nil
-	}
-	return client.IgnoreNotFound(s.r.Client.Status().Patch(ctx, g, client.MergeFrom(s.base)))
 }
 
 // timestampRefresh is how stale lastSyncTime and lastSuccessfulSyncTime may get before a sync
@@ -136,6 +123,7 @@ func recent(t *metav1.Time, now time.Time) bool {
 
 func (r *GroupReconciler) forget(key types.NamespacedName) {
 	r.started.Delete(key)
+	r.carry.Delete(key)
 	r.lists.forget(key)
 	metrics.LastSuccessfulSync.DeleteLabelValues(key.Namespace, key.Name)
 }

@@ -46,11 +46,10 @@ type groupSync struct {
 	read bool
 	// written counts the member changes sent so far.
 	written int
-	out     outcome
-}
-
-func newGroupSync(r *GroupReconciler, g *whatsappv1.WhatsAppGroup) *groupSync {
-	return &groupSync{r: r, g: g, base: g.DeepCopy(), now: time.Now()}
+	// wroteAhead is true once this sync wrote status (before its first write call); it
+	// writes no more, and carries the rest to the next sync.
+	wroteAhead bool
+	out        outcome
 }
 
 // phase is one step of a sync.

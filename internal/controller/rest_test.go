@@ -6,6 +6,7 @@ package controller_test
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -58,5 +59,37 @@ func TestRestCostsOneReadAndNoKubeWrites(t *testing.T) {
 	}
 	if n := kubeCount("Get", "Secret", ns) - secrets; n != 0 {
 		t.Errorf("%d Secret GETs for %d syncs at rest, want 0 (credentials come from the kept connection)", n, syncs)
+	}
+}
+
+// While a group converges, each sync writes its status at most once: the sync that sends its
+// batches records them all with one write before the first call, and the next sync writes
+// what they came to with its own outcome (7 status writes for this group before).
+func TestConvergingWritesStatusOncePerSync(t *testing.T) {
+	const id, own = "WAG-rest-converge", "+12125553300"
+	seeded := numbers("+3361238200", 12)
+	ns := tunedTwoChatAccount(t, func(p *whatsappv1.ProviderSpec) {
+		p.RateLimit = &whatsappv1.RateLimit{RequestsPerMinute: 1200, Burst: 30}
+		p.AddRateLimit = &whatsappv1.AddRateLimit{AddsPerMinute: 600, AddsPerDay: 1000}
+	}, "rest-converge", own, id, seeded...)
+	added := numbers("+3361238300", 8)
+	mark := time.Now()
+	patches := kubeCount("Patchstatus", "WhatsAppGroup", ns)
+	createGroup(t, ns, "converging", id, members(append(slices.Clone(seeded[:10]), added...)...),
+		admins(own, seeded[0], seeded[1], added[0]), syncPolicy, hourly)
+	waitGroupCondition(t, ns, "converging", metav1.ConditionTrue, whatsappv1.ReasonInSync)
+	n := calls(id, mark)
+	if n[sim.OpAdd] == 0 || n[sim.OpPromote] == 0 || n[sim.OpRemove] == 0 {
+		t.Fatalf("calls %v: the case needs adds, promotions and removals", n)
+	}
+	written := kubeCount("Patchstatus", "WhatsAppGroup", ns) - patches
+	// Every sync that wrote status read the group first, except the group's first sync, which
+	// may write only its ObservedGeneration and Reconciling condition while its provider readies.
+	t.Logf("%d status writes, calls %v", written, n)
+	if written > n[sim.OpRead]+1 {
+		t.Errorf("%d status writes in %d syncs that read (calls %v), want at most one each", written, n[sim.OpRead], n)
+	}
+	if written > 3 {
+		t.Errorf("%d status writes to converge with calls %v, want at most 3 (the write-ahead, the outcome, one spare)", written, n)
 	}
 }

@@ -183,6 +183,43 @@ func (a *Account) reserve(n int, maxWait time.Duration) (int, time.Duration) {
 	return n, delay
 }
 
+// TakeUpTo is Take for as many of n calls' tokens as come within maxWait, at least one: it
+// returns how many it took (waiting in place for them), or 0 and how long to come back after.
+func (a *Account) TakeUpTo(ctx context.Context, n int, maxWait time.Duration) (int, time.Duration, error) {
+	taken, delay := a.reserveUpTo(n, maxWait)
+	if taken == 0 {
+		return 0, delay, nil
+	}
+	if err := a.wait(ctx, delay); err != nil {
+		a.giveRequests(taken)
+		return 0, 0, err
+	}
+	now := a.lock()
+	defer a.mu.Unlock()
+	return taken, a.pauseLeft(now), nil
+}
+
+func (a *Account) reserveUpTo(n int, maxWait time.Duration) (int, time.Duration) {
+	now := a.lock()
+	defer a.mu.Unlock()
+	if paused := a.pauseLeft(now); paused > 0 {
+		return 0, paused
+	}
+	n = a.requests.fit(max(1, n))
+	for n > 1 && a.requests.waitFor(now, n) > maxWait {
+		n--
+	}
+	delay := a.requests.waitFor(now, n)
+	if delay > maxWait {
+		return 0, delay
+	}
+	a.requests.take(now, n)
+	return n, delay
+}
+
+// Return gives back n calls' tokens taken but not spent, up to the burst.
+func (a *Account) Return(n int) { a.giveRequests(n) }
+
 func (a *Account) giveRequests(n int) {
 	now := a.lock()
 	defer a.mu.Unlock()

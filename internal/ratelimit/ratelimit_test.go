@@ -259,3 +259,34 @@ func TestAccountIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TakeUpTo takes as many tokens as come within the wait (waiting for them in place), never
+// more than the burst, and none when not even one comes in time; Return gives tokens back.
+func TestTakeUpTo(t *testing.T) {
+	accs, clock := fakeAccounts()
+	a := accs.Get("k", Budget{RequestsPerMinute: 60, Burst: 5})
+	clock.now = clock.now.Add(3 * time.Second) // 3 tokens
+	steps := []struct {
+		n       int
+		maxWait time.Duration
+		taken   int
+		slept   time.Duration
+		wait    time.Duration
+	}{
+		{n: 9, maxWait: time.Second, taken: 4, slept: time.Second}, // 3 there, one more within the second
+		{n: 2, maxWait: 0, wait: time.Second},                      // none there now
+		{n: 9, maxWait: 10 * time.Second, taken: 5, slept: 5 * time.Second},
+	}
+	for i, s := range steps {
+		clock.slept = 0
+		taken, wait, err := a.TakeUpTo(context.Background(), s.n, s.maxWait)
+		if err != nil || taken != s.taken || !near(wait, s.wait) || !near(clock.slept, s.slept) {
+			t.Fatalf("step %d: TakeUpTo(%d, %v) = %d, %v, %v after sleeping %v; want %d, %v after %v",
+				i, s.n, s.maxWait, taken, wait, err, clock.slept, s.taken, s.wait, s.slept)
+		}
+	}
+	a.Return(2)
+	if n := drain(a); n != 2 {
+		t.Errorf("after Return(2), %d tokens there, want 2", n)
+	}
+}
