@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wagov/wagov/internal/provider"
@@ -71,11 +72,29 @@ func Do(ctx context.Context, hc *http.Client, method, url string, header http.He
 		return nil, fmt.Errorf("%s %s: %w: %s", method, redact(req), provider.ErrUnavailable, transportReason(err))
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	b, err := readBody(resp.Body)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: read response: %w", method, redact(req), provider.ErrUnavailable)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// bodies are buffers that read responses of any size without growing a slice each time; each
+// body is handed on in a slice of its own size.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func readBody(r io.Reader) ([]byte, error) {
+	buf := bodies.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 4<<20 {
+			buf.Reset()
+			bodies.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxBody)); err != nil {
+		return nil, err
+	}
+	return append(make([]byte, 0, buf.Len()), buf.Bytes()...), nil
 }
 
 // redact returns the request's path without query or credentials.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wagov/wagov/internal/provider"
 	"github.com/wagov/wagov/internal/provider/httpx"
@@ -105,7 +106,9 @@ func (c *Client) call(ctx context.Context, what, method, path string, body any, 
 	}
 	// A field of an unexpected type lets the others decode, so success: false is seen even in
 	// an answer that is otherwise malformed.
-	err = httpx.Decode(resp, what, out)
+	if sc, ok := out.(interface{ scan([]byte) bool }); !ok || !sc.scan(resp.Body) {
+		err = httpx.Decode(resp, what, out)
+	}
 	if env := out.shared(); env.refused() {
 		return fmt.Errorf("%s: %w: %s", what, provider.ErrInvalidRequest, env.message(key))
 	}
@@ -156,16 +159,9 @@ type participant struct {
 
 // ReadGroup reads the group with its participants in one call.
 func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, error) {
-	var out struct {
-		envelope
-		Data *struct {
-			UUID         string        `json:"uuid"`
-			Name         string        `json:"wa_group_name"`
-			Participants []participant `json:"participants"`
-		} `json:"data"`
-	}
+	out := &groupAnswer{}
 	what := "read 2Chat group " + groupID
-	if err := c.call(ctx, what, http.MethodGet, "/group/"+url.PathEscape(groupID), nil, &out); err != nil {
+	if err := c.call(ctx, what, http.MethodGet, "/group/"+url.PathEscape(groupID), nil, out); err != nil {
 		return roster.Group{}, err
 	}
 	if out.Data == nil {
@@ -176,6 +172,95 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 		g.Participants[i] = toParticipant(p)
 	}
 	return g, nil
+}
+
+// groupAnswer is the answer of GET /group/{uuid}.
+type groupAnswer struct {
+	envelope
+	Data *groupData `json:"data"`
+}
+
+type groupData struct {
+	UUID         string        `json:"uuid"`
+	Name         string        `json:"wa_group_name"`
+	Participants []participant `json:"participants"`
+}
+
+// scan reads the answer without reflection, since every sync reads one: it reports false,
+// leaving the answer to encoding/json, for anything but the plain shape (a field of another
+// type, a key in another case, a string that is not UTF-8), so that both read alike.
+func (a *groupAnswer) scan(body []byte) bool {
+	s := httpx.NewScanner(body)
+	plain := true
+	str := func(dst *string) {
+		if v := s.String(); utf8.ValidString(v) {
+			*dst = v
+		} else {
+			plain = false
+		}
+	}
+	other := func(key []byte, known ...string) {
+		for _, k := range known {
+			if strings.EqualFold(string(key), k) {
+				plain = false
+			}
+		}
+		s.Skip()
+	}
+	s.Object(func(key []byte) {
+		switch string(key) {
+		case "success":
+			a.Success = s.Raw()
+		case "error":
+			a.Error = s.Raw()
+		case "message":
+			a.Message = s.Raw()
+		case "data":
+			if s.Null() {
+				return
+			}
+			a.Data = &groupData{}
+			s.Object(func(key []byte) {
+				switch string(key) {
+				case "uuid":
+					str(&a.Data.UUID)
+				case "wa_group_name":
+					str(&a.Data.Name)
+				case "participants":
+					if s.Kind() == '[' {
+						a.Data.Participants = []participant{}
+					}
+					s.Array(func() {
+						var p participant
+						s.Object(func(key []byte) {
+							switch string(key) {
+							case "wa_participant_id":
+								str(&p.ID)
+							case "phone_number":
+								str(&p.PhoneNumber)
+							case "wa_is_admin":
+								p.IsAdmin = s.Bool()
+							case "wa_is_super_admin":
+								p.IsSuperAdmin = s.Bool()
+							default:
+								other(key, "wa_participant_id", "phone_number", "wa_is_admin", "wa_is_super_admin")
+							}
+						})
+						a.Data.Participants = append(a.Data.Participants, p)
+					})
+				default:
+					other(key, "uuid", "wa_group_name", "participants")
+				}
+			})
+		default:
+			other(key, "success", "error", "message", "data")
+		}
+	})
+	if s.End() != nil || !plain {
+		*a = groupAnswer{}
+		return false
+	}
+	return true
 }
 
 func toParticipant(p participant) roster.Participant {
