@@ -14,6 +14,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/wagov/wagov/internal/controller"
+	"github.com/wagov/wagov/internal/memlimit"
 )
 
 func main() {
@@ -42,6 +43,9 @@ func main() {
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
+	if limit, from := memlimit.FromContainer(); limit > 0 {
+		log.Info("Go memory limit set", "bytes", limit, "from", from)
+	}
 
 	scheme, err := controller.NewScheme()
 	if err != nil {

@@ -27,11 +27,16 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/wagov/wagov/internal/controller"
+	"github.com/wagov/wagov/internal/memlimit"
 )
 
 // operatorEnv carries the operatorConfig, as JSON, to the operator process; TestMain runs the
 // operator instead of the benchmarks when it is set.
 const operatorEnv = "WAGOV_BENCH_OPERATOR"
+
+// chartMemoryLimit is the chart's default resources.limits.memory (charts/wagov/values.yaml),
+// the container limit the operator process is measured under.
+const chartMemoryLimit = 256 << 20
 
 // operatorConfig is what the bench tells the operator process.
 type operatorConfig struct {
@@ -39,6 +44,9 @@ type operatorConfig struct {
 	Addr         string
 	Concurrency  int
 	ConfirmAfter time.Duration
+	// MemoryLimit is the container memory limit the operator runs under, as the chart's
+	// default resources set it; cmd/wagov takes its soft limit from it (internal/memlimit).
+	MemoryLimit int64
 }
 
 // selfReport is what the operator process measured of itself.
@@ -62,6 +70,9 @@ func runOperator(raw string) error {
 	}
 	// The deployed operator's logger (info level, JSON), writing nowhere.
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
+	if oc.MemoryLimit > 0 {
+		memlimit.Apply(oc.MemoryLimit)
+	}
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
 		return err

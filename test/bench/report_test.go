@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/wagov/wagov/internal/memlimit"
 )
 
 const mib = 1 << 20
@@ -122,9 +124,10 @@ func (rep report) find(name string) (summary, bool) {
 
 func (rep report) print(w io.Writer) {
 	fmt.Fprintf(w, "\nwagov at scale, against wagov-sim (2Chat) on an envtest control plane; medians of the runs, (min–max) when more than one.\n")
-	fmt.Fprintf(w, "The operator runs in its own process, as cmd/wagov wires it: group concurrency %d, confirmAfter %s (default 10s, which would add 10s to the last group);\n", rep.concurrency, confirmAfter)
+	fmt.Fprintf(w, "The operator runs in its own process, as cmd/wagov wires it: group concurrency %d, confirmAfter %s (default 10s, which would add 10s to the last group),\n", rep.concurrency, confirmAfter)
+	fmt.Fprintf(w, "under the chart's default memory limit of %d MiB (its Go soft limit %.0f%% of that, as cmd/wagov sets it from the container's cgroup);\n", chartMemoryLimit>>20, memlimit.Share*100)
 	fmt.Fprintf(w, "each provider's addRateLimit is set to %d adds/min (the default 6 adds/min would make the adds, not the request rate, the whole story).\n", addsPerMinute)
-	fmt.Fprintf(w, "The simulator's per-account rate limits equal the providers' rateLimit. Every group's interval is %s; the steady state is %d intervals, %s after the last group is Ready.\n", interval, steadyIntervals, settle)
+	fmt.Fprintf(w, "The simulator's per-account rate limits are the providers' rateLimit plus %.0f%%, the headroom a user leaves below a published limit; the bound uses the providers' rateLimit. Every group's interval is %s; the steady state is %d intervals, %s after the last group is Ready.\n", (simHeadroom-1)*100, interval, steadyIntervals, settle)
 	for _, s := range rep.summaries {
 		s.print(w)
 	}

@@ -137,7 +137,7 @@ func runOnce(ctx context.Context, sc scenario, concurrency int, profile string) 
 	if err != nil {
 		return res, err
 	}
-	if r.op, err = startOperator(ctx, dir, kubeconfig, operatorConfig{Concurrency: concurrency, ConfirmAfter: confirmAfter}); err != nil {
+	if r.op, err = startOperator(ctx, dir, kubeconfig, operatorConfig{Concurrency: concurrency, ConfirmAfter: confirmAfter, MemoryLimit: chartMemoryLimit}); err != nil {
 		return res, err
 	}
 	defer r.op.stop()

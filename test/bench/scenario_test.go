@@ -40,8 +40,8 @@ type scenario struct {
 	accounts int
 	// size is a group's participants at its largest: seeded plus added, before the removals.
 	size int
-	// perMinute and burst are each account's rate limit, in its provider object and in the
-	// simulator alike.
+	// perMinute and burst are each account's rate limit in its provider object; the simulator
+	// allows simHeadroom more.
 	perMinute, burst                 int
 	adds, promotes, demotes, removes int
 	runs                             int
@@ -69,13 +69,19 @@ func groupID(g int) string            { return fmt.Sprintf("WAGb0000000-0000-400
 func member(g, j int) string          { return fmt.Sprintf("+336%05d%04d", g, j) }
 func (sc scenario) account(g int) int { return g % sc.accounts }
 
-// seed is the simulated world: each account with the same rate limit as its provider object,
-// and each group as it is before the operator acts.
+// simHeadroom is how far above the provider objects' rateLimit the simulator's own limit is: a
+// provider publishes its limit and a user sets rateLimit a little below it (as the README
+// advises), so that the moments the operator's bucket and the server's see a request at, a
+// few milliseconds apart, never turn a request the operator paced into a 429.
+const simHeadroom = 1.1
+
+// seed is the simulated world: each account with its provider object's rate limit plus the
+// headroom, and each group as it is before the operator acts.
 func (sc scenario) seed() sim.Seed {
 	var s sim.Seed
 	for k := range sc.accounts {
 		s.Accounts = append(s.Accounts, sim.Account{Name: accountName(k), Type: sc.typ(), APIKey: apiKey(k), Numbers: []string{accountNumber(k)},
-			RateLimit: &sim.RateLimit{RequestsPerMinute: float64(sc.perMinute), Burst: sc.burst}})
+			RateLimit: &sim.RateLimit{RequestsPerMinute: float64(sc.perMinute) * simHeadroom, Burst: sc.burst}})
 	}
 	for g := range sc.groups {
 		s.Groups = append(s.Groups, sc.seedGroup(g))
