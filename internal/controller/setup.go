@@ -86,13 +86,13 @@ func ClientOptions() client.Options {
 	return client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}}
 }
 
-// CacheOptions are the manager cache's options: managedFields (a third of a group's size) are
-// stripped from every cached object, since the operator never reads them; and, when shard is
+// CacheOptions are the manager cache's options: what the operator never reads is stripped
+// from every cached object (StripUnread); and, when shard is
 // not nil, only the groups and providers it selects are watched, so that several operator
 // Deployments can split them (Flux's sharding.fluxcd.io/key convention: the main one with
 // "!sharding.fluxcd.io/key", each shard with "sharding.fluxcd.io/key=<shard>").
 func CacheOptions(shard labels.Selector) cache.Options {
-	o := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
+	o := cache.Options{DefaultTransform: StripUnread}
 	if shard != nil && !shard.Empty() {
 		o.ByObject = map[client.Object]cache.ByObject{
 			&whatsappv1.WhatsAppGroup{}:           {Label: shard},
@@ -101,6 +101,23 @@ func CacheOptions(shard labels.Selector) cache.Options {
 		}
 	}
 	return o
+}
+
+// lastApplied is the annotation that client-side kubectl apply keeps: the whole object again.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// StripUnread drops from an object what the operator never reads and what makes most of a
+// large group's size in memory: managedFields (a third of it), and kubectl's
+// last-applied-configuration annotation (a second copy of the spec, on objects applied with
+// client-side kubectl apply).
+func StripUnread(in any) (any, error) {
+	out, err := cache.TransformStripManagedFields()(in)
+	if o, ok := out.(metav1.Object); ok && err == nil {
+		if a := o.GetAnnotations(); a[lastApplied] != "" {
+			delete(a, lastApplied)
+		}
+	}
+	return out, err
 }
 
 // NamespacedCacheOptions are CacheOptions(shard) restricted to namespaces, when there are any:
