@@ -94,7 +94,10 @@ func readBody(r io.Reader) ([]byte, error) {
 	if _, err := buf.ReadFrom(io.LimitReader(r, maxBody)); err != nil {
 		return nil, err
 	}
-	return append(make([]byte, 0, buf.Len()), buf.Bytes()...), nil
+	// make and copy together: the runtime does not zero the new slice first.
+	b := make([]byte, buf.Len())
+	copy(b, buf.Bytes())
+	return b, nil
 }
 
 // redact returns the request's path without query or credentials.
