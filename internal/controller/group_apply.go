@@ -156,8 +156,10 @@ func apply(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 	defer func() { s.giveBack(queue) }()
 	if err := s.writeAhead(ctx, queue); err != nil {
 		if errors.Is(err, errGone) {
+			s.settle(progressing, whatsappv1.ReasonApplying, "nothing sent: %v; reading again", err)
 			return reconcile.Result{RequeueAfter: s.r.ConfirmAfter}, nil
 		}
+		s.settle(progressing, whatsappv1.ReasonApplying, "nothing sent: the changes could not be recorded in status first; retrying with backoff")
 		return reconcile.Result{}, err
 	}
 	failedAdds := map[roster.Phone]bool{}
@@ -350,6 +352,9 @@ func (s *groupSync) stillThere(ctx context.Context) error {
 	}
 	if !p.GetDeletionTimestamp().IsZero() || p.GetGeneration() != s.provider.GetGeneration() {
 		return fmt.Errorf("%s %s: %w", kindOrDefault(s.g.Spec.ProviderRef.Kind), key, errGone)
+	}
+	if s.r.Metadata == nil {
+		return nil
 	}
 	m := &metav1.PartialObjectMetadata{}
 	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
