@@ -176,7 +176,7 @@ func (r *GroupReconciler) groupsForProvider(ctx context.Context, p client.Object
 		key = kindCluster + "/" + p.GetName()
 	}
 	var groups whatsappv1.WhatsAppGroupList
-	if err := r.Client.List(ctx, &groups, client.MatchingFields{providerRefIndex: key}); err != nil {
+	if err := r.Client.List(ctx, &groups, client.MatchingFields{providerRefIndex: key}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
 	return requests(groups.Items, func(*whatsappv1.WhatsAppGroup) bool { return true })
@@ -186,12 +186,14 @@ func (r *GroupReconciler) groupsForProvider(ctx context.Context, p client.Object
 // when its labels change, since a namespaceSelector may admit or refuse them now.
 func (r *GroupReconciler) clusterGroupsInNamespace(ctx context.Context, ns client.Object) []reconcile.Request {
 	var groups whatsappv1.WhatsAppGroupList
-	if err := r.Client.List(ctx, &groups, client.InNamespace(ns.GetName())); err != nil {
+	if err := r.Client.List(ctx, &groups, client.InNamespace(ns.GetName()), client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
 	return requests(groups.Items, func(g *whatsappv1.WhatsAppGroup) bool { return g.Spec.ProviderRef.Kind == kindCluster })
 }
 
+// requests names groups listed from the cache; the map functions list them without a copy
+// (client.UnsafeDisableDeepCopy), since a provider's change may wake every group there is.
 func requests(groups []whatsappv1.WhatsAppGroup, keep func(*whatsappv1.WhatsAppGroup) bool) []reconcile.Request {
 	reqs := make([]reconcile.Request, 0, len(groups))
 	for i := range groups {

@@ -104,8 +104,9 @@ func resolveLists(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 		s.settle(stalled, whatsappv1.ReasonMemberListUnavailable, "nothing is written until the member lists can be used: %s", strings.Join(problems, "; "))
 		return s.recheck(), nil
 	}
-	if n := len(unionSet(s.members, s.admins)); n > 1024 {
-		s.settle(stalled, whatsappv1.ReasonMemberListUnavailable, "members and admins together declare %d numbers, over WhatsApp's limit of 1024; nothing is written", n)
+	s.declared = len(unionSet(s.members, s.admins))
+	if s.declared > 1024 {
+		s.settle(stalled, whatsappv1.ReasonMemberListUnavailable, "members and admins together declare %d numbers, over WhatsApp's limit of 1024; nothing is written", s.declared)
 		return s.recheck(), nil
 	}
 	return reconcile.Result{}, nil
@@ -234,7 +235,7 @@ func numberSources(o client.Object) []string {
 func (r *GroupReconciler) groupsUsing(kind string) func(context.Context, client.Object) []reconcile.Request {
 	return func(ctx context.Context, o client.Object) []reconcile.Request {
 		var groups whatsappv1.WhatsAppGroupList
-		if err := r.Client.List(ctx, &groups, client.MatchingFields{numberSourcesIndex: kind + "/" + o.GetNamespace() + "/" + o.GetName()}); err != nil {
+		if err := r.Client.List(ctx, &groups, client.MatchingFields{numberSourcesIndex: kind + "/" + o.GetNamespace() + "/" + o.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 			return nil
 		}
 		return requests(groups.Items, func(*whatsappv1.WhatsAppGroup) bool { return true })

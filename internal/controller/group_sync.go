@@ -39,9 +39,11 @@ type groupSync struct {
 	conn     *Connection
 	// members and admins are the declared roster: the inline lists and membersFrom/adminsFrom.
 	members, admins []roster.Phone
-	live            roster.Group
-	index           map[roster.Phone]roster.Participant
-	plan            plan.Plan
+	// declared counts the numbers members and admins declare together.
+	declared int
+	live     roster.Group
+	index    map[roster.Phone]roster.Participant
+	plan     plan.Plan
 	// read is true once the live group was read in this sync.
 	read bool
 	// written counts the member changes sent so far.

@@ -201,7 +201,7 @@ func (r *ProviderReconciler) SetupWithManager(mgr manager.Manager, name string) 
 
 func (r *ProviderReconciler) providersForSecret(ctx context.Context, s client.Object) []reconcile.Request {
 	list := r.NewList()
-	if err := r.Client.List(ctx, list, client.MatchingFields{secretIndex: s.GetNamespace() + "/" + s.GetName()}); err != nil {
+	if err := r.Client.List(ctx, list, client.MatchingFields{secretIndex: s.GetNamespace() + "/" + s.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
 	var reqs []reconcile.Request

@@ -80,11 +80,13 @@ func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ..
 
 func collectGroups(ctx context.Context, r client.Reader, ch chan<- prometheus.Metric) {
 	var groups whatsappv1.WhatsAppGroupList
-	if err := r.List(ctx, &groups); err != nil {
+	// Read in place, never copied: a copy of every group per scrape is the size of the cache.
+	if err := r.List(ctx, &groups, client.UnsafeDisableDeepCopy); err != nil {
 		return
 	}
 	byReady := map[[2]string]int{}
-	for _, g := range groups.Items {
+	for i := range groups.Items {
+		g := &groups.Items[i]
 		for _, c := range g.Status.Conditions {
 			gauge(ch, groupConditionDesc, 1, g.Namespace, g.Name, c.Type, string(c.Status), c.Reason)
 			if c.Type == whatsappv1.ConditionReady {
@@ -111,13 +113,13 @@ func collectGroups(ctx context.Context, r client.Reader, ch chan<- prometheus.Me
 
 func collectProviders(ctx context.Context, r client.Reader, ch chan<- prometheus.Metric) {
 	var namespaced whatsappv1.WhatsAppProviderList
-	if err := r.List(ctx, &namespaced); err == nil {
+	if err := r.List(ctx, &namespaced, client.UnsafeDisableDeepCopy); err == nil {
 		for _, p := range namespaced.Items {
 			providerConditions(ch, "WhatsAppProvider", p.Namespace, p.Name, p.Status.Conditions)
 		}
 	}
 	var cluster whatsappv1.ClusterWhatsAppProviderList
-	if err := r.List(ctx, &cluster); err == nil {
+	if err := r.List(ctx, &cluster, client.UnsafeDisableDeepCopy); err == nil {
 		for _, p := range cluster.Items {
 			providerConditions(ch, "ClusterWhatsAppProvider", "", p.Name, p.Status.Conditions)
 		}

@@ -6,6 +6,7 @@ package roster
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -147,24 +148,52 @@ func (g Group) Index() map[Phone]Participant {
 // Recognise returns the group with each participant whose number is equivalent to a declared
 // one under canon (a provider's rewrite of numbers, such as Evolution's country rules) carrying
 // the declared number instead, so that the two forms of one person never look like two people.
-// A nil canon returns g unchanged.
+// A nil canon, or a group where nothing is rewritten, returns g itself; g is never changed.
 func (g Group) Recognise(declared []Phone, canon func(Phone) Phone) Group {
 	if canon == nil {
 		return g
 	}
-	byCanon := make(map[Phone]Phone, len(declared))
+	// Where several declared numbers are equivalent, the last one declared is the one kept.
+	// Two numbers that canon leaves as they are are equivalent only when equal, so a
+	// participant that canon leaves needs only the declared numbers under a form canon
+	// rewrites (and the numbers declared after one of them in its canonical form); the map of
+	// every declared number is built only for a participant that canon rewrites.
+	rewritten := map[Phone]Phone{}
 	for _, d := range declared {
-		byCanon[canon(d)] = d
+		c := canon(d)
+		if _, seen := rewritten[c]; c != d || seen {
+			rewritten[c] = d
+		}
+	}
+	var all map[Phone]Phone
+	declaredAs := func(p Phone) (Phone, bool) {
+		c := canon(p)
+		if c == p {
+			d, ok := rewritten[p]
+			return d, ok && d != p
+		}
+		if all == nil {
+			all = make(map[Phone]Phone, len(declared))
+			for _, d := range declared {
+				all[canon(d)] = d
+			}
+		}
+		d, ok := all[c]
+		return d, ok && d != p
 	}
 	out := g
-	out.Participants = make([]Participant, len(g.Participants))
 	for i, p := range g.Participants {
-		if d, ok := byCanon[canon(p.Phone)]; ok && p.Resolved() {
-			p.Phone = d
+		if !p.Resolved() {
+			continue
 		}
-		out.Participants[i] = p
+		if d, ok := declaredAs(p.Phone); ok {
+			if &out.Participants[0] == &g.Participants[0] {
+				out.Participants = slices.Clone(g.Participants)
+			}
+			out.Participants[i].Phone = d
+		}
 	}
-	if d, ok := byCanon[canon(g.Self)]; ok && g.Self != "" {
+	if d, ok := declaredAs(g.Self); ok && g.Self != "" {
 		out.Self = d
 	}
 	return out

@@ -2,6 +2,8 @@ package roster
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -206,5 +208,62 @@ func TestLIDBook(t *testing.T) {
 	b.Learn("g1", Group{})
 	if _, ok := b.LID("g1", "553187654321"); ok {
 		t.Error("a later read without LIDs did not replace the earlier one")
+	}
+}
+
+// recogniseByMap is Recognise as first written, with one map of every declared number: the
+// reference the faster one must agree with.
+func recogniseByMap(g Group, declared []Phone, canon func(Phone) Phone) Group {
+	byCanon := make(map[Phone]Phone, len(declared))
+	for _, d := range declared {
+		byCanon[canon(d)] = d
+	}
+	out := g
+	out.Participants = make([]Participant, len(g.Participants))
+	for i, p := range g.Participants {
+		if d, ok := byCanon[canon(p.Phone)]; ok && p.Resolved() {
+			p.Phone = d
+		}
+		out.Participants[i] = p
+	}
+	if d, ok := byCanon[canon(g.Self)]; ok && g.Self != "" {
+		out.Self = d
+	}
+	return out
+}
+
+func TestRecogniseAgreesWithOneMapOfEveryNumber(t *testing.T) {
+	// Both forms of Mexican, Argentinian and Brazilian mobiles, a Brazilian landline, and
+	// numbers no rule touches, declared and listed in every mix and order.
+	pool := []Phone{"5215512345678", "525512345678", "5491123456789", "541123456789", "5511987654321", "551187654321",
+		"551123456789", "447700176576", "15551234567", "525500000000", "5215500000000"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(n int) []Phone {
+		out := make([]Phone, rng.IntN(n))
+		for i := range out {
+			out[i] = pool[rng.IntN(len(pool))]
+		}
+		return out
+	}
+	for i := range 20000 {
+		g := Group{Self: pool[rng.IntN(len(pool))]}
+		if rng.IntN(4) == 0 {
+			g.Self = ""
+		}
+		for _, p := range pick(8) {
+			g.Participants = append(g.Participants, Participant{Phone: p, Role: RoleOf(rng.IntN(2) == 0, false)})
+		}
+		if rng.IntN(3) == 0 {
+			g.Participants = append(g.Participants, Participant{RawID: "1@lid"})
+		}
+		declared := pick(8)
+		before := slices.Clone(g.Participants)
+		got, want := g.Recognise(declared, Canonical), recogniseByMap(g, declared, Canonical)
+		if got.Self != want.Self || !slices.Equal(got.Participants, want.Participants) {
+			t.Fatalf("case %d: group %+v declared %v: got %+v, want %+v", i, g, declared, got, want)
+		}
+		if !slices.Equal(g.Participants, before) {
+			t.Fatalf("case %d: Recognise changed its receiver", i)
+		}
 	}
 }

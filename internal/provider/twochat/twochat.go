@@ -4,11 +4,13 @@
 package twochat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -186,6 +188,8 @@ type groupData struct {
 	Participants []participant `json:"participants"`
 }
 
+var phoneNumberKey = []byte(`"phone_number"`)
+
 // scan reads the answer without reflection, since every sync reads one: it reports false,
 // leaving the answer to encoding/json, for anything but the plain shape (a field of another
 // type, a key in another case, a string that is not UTF-8), so that both read alike.
@@ -200,8 +204,11 @@ func (a *groupAnswer) scan(body []byte) bool {
 		}
 	}
 	other := func(key []byte, known ...string) {
+		// encoding/json matches keys under Unicode case folding; an ASCII key folds to a
+		// name of its own length only.
+		ascii := !slices.ContainsFunc(key, func(b byte) bool { return b >= utf8.RuneSelf })
 		for _, k := range known {
-			if strings.EqualFold(string(key), k) {
+			if (!ascii || len(key) == len(k)) && strings.EqualFold(string(key), k) {
 				plain = false
 			}
 		}
@@ -228,7 +235,8 @@ func (a *groupAnswer) scan(body []byte) bool {
 					str(&a.Data.Name)
 				case "participants":
 					if s.Kind() == '[' {
-						a.Data.Participants = []participant{}
+						// Sized once: each participant names its phone_number.
+						a.Data.Participants = make([]participant, 0, bytes.Count(body, phoneNumberKey))
 					}
 					s.Array(func() {
 						var p participant
