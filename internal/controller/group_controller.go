@@ -17,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrl "sigs.k8s.io/controller-runtime/pkg/controller"
@@ -144,6 +145,14 @@ func (r *GroupReconciler) SetupWithManager(mgr manager.Manager) error {
 		return err
 	}
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &whatsappv1.WhatsAppGroup{}, numberSourcesIndex, numberSources); err != nil {
+		return err
+	}
+	groups, err := mgr.GetCache().GetInformer(context.Background(), &whatsappv1.WhatsAppGroup{})
+	if err != nil {
+		return err
+	}
+	// The lists the cache's transform packed go with the group.
+	if _, err := groups.AddEventHandler(toolscache.ResourceEventHandlerFuncs{DeleteFunc: groupLists.forget}); err != nil {
 		return err
 	}
 	return builder.ControllerManagedBy(mgr).

@@ -81,7 +81,10 @@ func (l *numberLists) forget(group types.NamespacedName) {
 // resolveLists merges the inline lists with membersFrom and adminsFrom into the sync's
 // declared roster, or settles the sync (Stalled, no writes) when a source cannot be used.
 func resolveLists(ctx context.Context, s *groupSync) (reconcile.Result, error) {
-	s.members, s.admins = phones(s.g.Spec.Members), phones(s.g.Spec.Admins)
+	var err error
+	if s.members, s.admins, err = s.r.declaredInline(ctx, s.g); err != nil {
+		return reconcile.Result{}, err
+	}
 	var problems []string
 	for _, from := range []struct {
 		sources []whatsappv1.NumberListSource

@@ -109,13 +109,17 @@ const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 // StripUnread drops from an object what the operator never reads and what makes most of a
 // large group's size in memory: managedFields (a third of it), and kubectl's
 // last-applied-configuration annotation (a second copy of the spec, on objects applied with
-// client-side kubectl apply).
+// client-side kubectl apply). A group's member and admin lists are packed beside the cache
+// (see group_packed.go).
 func StripUnread(in any) (any, error) {
 	out, err := cache.TransformStripManagedFields()(in)
 	if o, ok := out.(metav1.Object); ok && err == nil {
 		if a := o.GetAnnotations(); a[lastApplied] != "" {
 			delete(a, lastApplied)
 		}
+	}
+	if g, ok := out.(*whatsappv1.WhatsAppGroup); ok && err == nil {
+		packGroupLists(g)
 	}
 	return out, err
 }
