@@ -8,7 +8,9 @@
 //	WAGOV_BENCH_GROUPS       groups of the many-account scenario, 100 per account (default 1000)
 //	WAGOV_BENCH_SCENARIO     "one-account" or "many-accounts" runs only that one
 //	WAGOV_BENCH_CONCURRENCY  the operator's --group-concurrency (default the operator's own)
-//	WAGOV_BENCH_PROFILE      a directory for the operator's CPU profiles of each run's phases
+//	WAGOV_BENCH_PROFILE      a directory for the operator's CPU profiles of each run's phases and its heap
+//	                         profile after the steady state (sampled every 16 KiB); profiling costs CPU,
+//	                         so a profiled run's figures do not compare with others'
 package bench
 
 import (

@@ -47,6 +47,9 @@ type operatorConfig struct {
 	// MemoryLimit is the container memory limit the operator runs under, as the chart's
 	// default resources set it; cmd/wagov takes its soft limit from it (internal/memlimit).
 	MemoryLimit int64
+	// HeapSampleRate, when not 0, is the operator's runtime.MemProfileRate: the heap profiles
+	// of a profiled run sample every that many bytes instead of every 512 KiB.
+	HeapSampleRate int
 }
 
 // selfReport is what the operator process measured of itself.
@@ -67,6 +70,9 @@ func runOperator(raw string) error {
 	var oc operatorConfig
 	if err := json.Unmarshal([]byte(raw), &oc); err != nil {
 		return err
+	}
+	if oc.HeapSampleRate > 0 {
+		runtime.MemProfileRate = oc.HeapSampleRate
 	}
 	// The deployed operator's logger (info level, JSON), writing nowhere.
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))

@@ -99,14 +99,27 @@ type run struct {
 	op            *operatorProcess
 	k8s           client.Client
 	benchRequests atomic.Int64
-	// profile, when set, is where the operator's CPU profiles of this run go.
+	concurrency   int
+	// profile, when set, is where the operator's CPU and heap profiles of this run go.
 	profile string
+}
+
+// heapSampleRate is the operator's heap profile sampling in a profiled run.
+const heapSampleRate = 16 << 10
+
+// operatorConfig is what this run tells its operator process.
+func (r *run) operatorConfig() operatorConfig {
+	oc := operatorConfig{Concurrency: r.concurrency, ConfirmAfter: confirmAfter, MemoryLimit: chartMemoryLimit}
+	if r.profile != "" {
+		oc.HeapSampleRate = heapSampleRate
+	}
+	return oc
 }
 
 // runOnce runs sc once with the operator syncing concurrency groups at once.
 func runOnce(ctx context.Context, sc scenario, concurrency int, profile string) (runResult, error) {
 	var res runResult
-	r := &run{sc: sc, profile: profile}
+	r := &run{sc: sc, concurrency: concurrency, profile: profile}
 	dir, err := os.MkdirTemp("", "wagov-bench-")
 	if err != nil {
 		return res, err
@@ -137,7 +150,7 @@ func runOnce(ctx context.Context, sc scenario, concurrency int, profile string) 
 	if err != nil {
 		return res, err
 	}
-	if r.op, err = startOperator(ctx, dir, kubeconfig, operatorConfig{Concurrency: concurrency, ConfirmAfter: confirmAfter, MemoryLimit: chartMemoryLimit}); err != nil {
+	if r.op, err = startOperator(ctx, dir, kubeconfig, r.operatorConfig()); err != nil {
 		return res, err
 	}
 	defer r.op.stop()
