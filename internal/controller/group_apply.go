@@ -32,7 +32,7 @@ func planAndGuard(_ context.Context, s *groupSync) (reconcile.Result, error) {
 	in := s.planInput()
 	s.plan = plan.Compute(in)
 	s.keepNeeded(s.plan.Needed())
-	s.g.Status.DeclaredMembers = int32(s.declared)
+	s.g.Status.DeclaredMembers = int32(s.plan.Declared)
 	s.g.Status.Pending = nil
 
 	err := plan.Guard(s.plan, s.live, limits(spec.Safety))

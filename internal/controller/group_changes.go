@@ -57,7 +57,7 @@ func confirmSent(_ context.Context, s *groupSync) (reconcile.Result, error) {
 		c, ok := parseSent(sc)
 		switch {
 		case !ok:
-		case made(c.Change, s.index):
+		case made(c.Change, s.liveIndex()):
 			confirmed = append(confirmed, c)
 			s.clearFailure(c.Change)
 		case s.now.Sub(c.at) < window:
@@ -70,6 +70,14 @@ func confirmSent(_ context.Context, s *groupSync) (reconcile.Result, error) {
 	s.g.Status.InFlight = nilIfEmpty(keep)
 	s.reportConfirmed(confirmed)
 	return reconcile.Result{}, nil
+}
+
+// liveIndex is the live group by number; a sync with nothing in flight never builds it.
+func (s *groupSync) liveIndex() map[roster.Phone]roster.Participant {
+	if s.index == nil {
+		s.index = s.live.Index()
+	}
+	return s.index
 }
 
 // made reports whether the live group shows the change made.

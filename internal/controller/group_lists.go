@@ -107,10 +107,12 @@ func resolveLists(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 		s.settle(stalled, whatsappv1.ReasonMemberListUnavailable, "nothing is written until the member lists can be used: %s", strings.Join(problems, "; "))
 		return s.recheck(), nil
 	}
-	s.declared = len(unionSet(s.members, s.admins))
-	if s.declared > 1024 {
-		s.settle(stalled, whatsappv1.ReasonMemberListUnavailable, "members and admins together declare %d numbers, over WhatsApp's limit of 1024; nothing is written", s.declared)
-		return s.recheck(), nil
+	// Fewer entries than the limit declare fewer numbers; only more are counted.
+	if n := len(s.members) + len(s.admins); n > 1024 {
+		if n = len(unionSet(s.members, s.admins)); n > 1024 {
+			s.settle(stalled, whatsappv1.ReasonMemberListUnavailable, "members and admins together declare %d numbers, over WhatsApp's limit of 1024; nothing is written", n)
+			return s.recheck(), nil
+		}
 	}
 	return reconcile.Result{}, nil
 }

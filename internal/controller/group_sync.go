@@ -39,11 +39,10 @@ type groupSync struct {
 	conn     *Connection
 	// members and admins are the declared roster: the inline lists and membersFrom/adminsFrom.
 	members, admins []roster.Phone
-	// declared counts the numbers members and admins declare together.
-	declared int
-	live     roster.Group
-	index    map[roster.Phone]roster.Participant
-	plan     plan.Plan
+	live            roster.Group
+	// index is the live group by number, built when a change in flight is checked.
+	index map[roster.Phone]roster.Participant
+	plan  plan.Plan
 	// read is true once the live group was read in this sync.
 	read bool
 	// written counts the member changes sent so far.
@@ -238,7 +237,7 @@ func (s *groupSync) waitForBudget(err error) (reconcile.Result, bool) {
 	return reconcile.Result{RequeueAfter: max(wait, time.Millisecond)}, true
 }
 
-// readGroup reads the live group once and indexes it.
+// readGroup reads the live group once.
 func readGroup(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 	live, err := s.conn.Client.ReadGroup(ctx, s.g.Spec.GroupID)
 	if res, held := s.waitForBudget(err); held {
@@ -253,7 +252,6 @@ func readGroup(ctx context.Context, s *groupSync) (reconcile.Result, error) {
 	s.g.Status.LastSyncTime = &now
 	declared := append(append([]roster.Phone{}, s.members...), s.admins...)
 	s.live = live.Recognise(declared, s.conn.Canonical)
-	s.index = s.live.Index()
 	s.g.Status.PresentMembers = int32(len(s.live.Participants))
 	s.g.Status.Admins = int32(s.live.Admins())
 	if len(s.live.Participants) == 0 {

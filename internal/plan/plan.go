@@ -60,6 +60,8 @@ type Plan struct {
 	Awaiting []roster.Change
 	// Protected are participants the policies would change but the plan must not.
 	Protected []Protected
+	// Declared counts the distinct numbers that members and admins declare together.
+	Declared int
 }
 
 // Empty reports whether the plan changes nothing.
@@ -101,6 +103,7 @@ func Compute(in Input) Plan {
 	}
 
 	st.eachDeclared(func(m roster.Phone, s standing) {
+		p.Declared++
 		if s&present == 0 {
 			p.Add = append(p.Add, m)
 		}

@@ -197,6 +197,10 @@ func TestComputeThousands(t *testing.T) {
 			t.Errorf("%s: %d numbers, want %d", c.kind, len(c.got), len(c.want))
 		}
 	}
+	// 0-1999, the admins above 1999 (every third of 2001-2999), and self.
+	if want := 2000 + 333 + 1; p.Declared != want {
+		t.Errorf("declared %d numbers, want %d", p.Declared, want)
+	}
 }
 
 func TestGuard(t *testing.T) {

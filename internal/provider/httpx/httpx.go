@@ -39,17 +39,37 @@ type Response struct {
 // reads the whole response. Transport errors are ErrUnavailable; the error text names the
 // operation but never the headers or the query string, which may hold a credential.
 func Do(ctx context.Context, hc *http.Client, method, url string, header http.Header, body any) (*Response, error) {
+	var out *Response
+	err := send(ctx, hc, method, url, header, body, func(r *Response) error {
+		// make and copy together: the runtime does not zero the new slice first.
+		b := make([]byte, len(r.Body))
+		copy(b, r.Body)
+		r.Body, out = b, r
+		return nil
+	})
+	return out, err
+}
+
+// Read is Do for an answer that read is done with when it returns, such as a roster that read
+// decodes: the response's body is lent from a pool, not copied, and read must keep none of its
+// bytes. Read returns read's error.
+func Read(ctx context.Context, hc *http.Client, method, url string, header http.Header, body any, read func(*Response) error) error {
+	return send(ctx, hc, method, url, header, body, read)
+}
+
+// send makes the request and hands the response, its body read into a pooled buffer, to read.
+func send(ctx context.Context, hc *http.Client, method, url string, header http.Header, body any, read func(*Response) error) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return nil, fmt.Errorf("encode request: %w", err)
+			return fmt.Errorf("encode request: %w", err)
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return nil, fmt.Errorf("build %s request: %w", method, err)
+		return fmt.Errorf("build %s request: %w", method, err)
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -64,41 +84,29 @@ func Do(ctx context.Context, hc *http.Client, method, url string, header http.He
 	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 		if be, ok := budgetWait(err); ok {
-			return nil, fmt.Errorf("%s %s: %w", method, redact(req), be)
+			return fmt.Errorf("%s %s: %w", method, redact(req), be)
 		}
-		return nil, fmt.Errorf("%s %s: %w: %s", method, redact(req), provider.ErrUnavailable, transportReason(err))
+		return fmt.Errorf("%s %s: %w: %s", method, redact(req), provider.ErrUnavailable, transportReason(err))
 	}
 	defer resp.Body.Close()
-	b, err := readBody(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: read response: %w", method, redact(req), provider.ErrUnavailable)
-	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
-}
-
-// bodies are buffers that read responses of any size without growing a slice each time; each
-// body is handed on in a slice of its own size.
-var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func readBody(r io.Reader) ([]byte, error) {
 	buf := bodies.Get().(*bytes.Buffer)
 	defer func() {
-		if buf.Cap() <= 4<<20 {
+		if buf.Cap() <= maxBody {
 			buf.Reset()
 			bodies.Put(buf)
 		}
 	}()
-	if _, err := buf.ReadFrom(io.LimitReader(r, maxBody)); err != nil {
-		return nil, err
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxBody)); err != nil {
+		return fmt.Errorf("%s %s: read response: %w", method, redact(req), provider.ErrUnavailable)
 	}
-	// make and copy together: the runtime does not zero the new slice first.
-	b := make([]byte, buf.Len())
-	copy(b, buf.Bytes())
-	return b, nil
+	return read(&Response{Status: resp.StatusCode, Header: resp.Header, Body: buf.Bytes()})
 }
+
+// bodies are the buffers responses are read into, so that reading one grows no slice.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // redact returns the request's path without query or credentials.
 func redact(req *http.Request) string { return req.URL.Path }

@@ -178,6 +178,7 @@ func BenchmarkGroupAnswer(b *testing.B) {
 			if !a.scan(body) {
 				b.Fatal("not scanned")
 			}
+			releaseParticipants(a.Data.Participants) // as ReadGroup does
 		}
 	})
 	b.Run("encoding-json", func(b *testing.B) {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -91,10 +92,21 @@ func (e *envelope) message(key string) string {
 
 // call sends one request and decodes a successful answer into out, in one pass.
 func (c *Client) call(ctx context.Context, what, method, path string, body any, out answer) error {
-	resp, err := httpx.Do(ctx, c.http, method, c.base+path, c.header, body)
-	if err != nil {
+	// The body is lent: the answer keeps copies of what it reads (encoding/json copies, and
+	// the scanner copies its strings and raw values).
+	answered := false
+	err := httpx.Read(ctx, c.http, method, c.base+path, c.header, body, func(resp *httpx.Response) error {
+		answered = true
+		return c.answer(what, method, resp, out)
+	})
+	if err != nil && !answered {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	return err
+}
+
+// answer reads a response into out.
+func (c *Client) answer(what, method string, resp *httpx.Response, out answer) error {
 	key := c.header.Get("X-User-Api-Key")
 	if resp.Status < 200 || resp.Status > 299 {
 		var env envelope
@@ -108,6 +120,7 @@ func (c *Client) call(ctx context.Context, what, method, path string, body any, 
 	}
 	// A field of an unexpected type lets the others decode, so success: false is seen even in
 	// an answer that is otherwise malformed.
+	var err error
 	if sc, ok := out.(interface{ scan([]byte) bool }); !ok || !sc.scan(resp.Body) {
 		err = httpx.Decode(resp, what, out)
 	}
@@ -173,6 +186,7 @@ func (c *Client) ReadGroup(ctx context.Context, groupID string) (roster.Group, e
 	for i, p := range out.Data.Participants {
 		g.Participants[i] = toParticipant(p)
 	}
+	releaseParticipants(out.Data.Participants)
 	return g, nil
 }
 
@@ -188,7 +202,22 @@ type groupData struct {
 	Participants []participant `json:"participants"`
 }
 
-var phoneNumberKey = []byte(`"phone_number"`)
+// participantBuffers hold the participants of answers being read, which ReadGroup turns into
+// roster participants at once: a read grows no slice of its own.
+var participantBuffers = sync.Pool{New: func() any { return new([]participant) }}
+
+func participantBuffer() []participant {
+	if ps := *participantBuffers.Get().(*[]participant); ps != nil {
+		return ps[:0]
+	}
+	return make([]participant, 0, 64)
+}
+
+func releaseParticipants(ps []participant) {
+	clear(ps) // no strings of an answer outlive it here
+	ps = ps[:0]
+	participantBuffers.Put(&ps)
+}
 
 // scan reads the answer without reflection, since every sync reads one: it reports false,
 // leaving the answer to encoding/json, for anything but the plain shape (a field of another
@@ -217,11 +246,11 @@ func (a *groupAnswer) scan(body []byte) bool {
 	s.Object(func(key []byte) {
 		switch string(key) {
 		case "success":
-			a.Success = s.Raw()
+			a.Success = bytes.Clone(s.Raw())
 		case "error":
-			a.Error = s.Raw()
+			a.Error = bytes.Clone(s.Raw())
 		case "message":
-			a.Message = s.Raw()
+			a.Message = bytes.Clone(s.Raw())
 		case "data":
 			if s.Null() {
 				return
@@ -235,8 +264,7 @@ func (a *groupAnswer) scan(body []byte) bool {
 					str(&a.Data.Name)
 				case "participants":
 					if s.Kind() == '[' {
-						// Sized once: each participant names its phone_number.
-						a.Data.Participants = make([]participant, 0, bytes.Count(body, phoneNumberKey))
+						a.Data.Participants = participantBuffer()
 					}
 					s.Array(func() {
 						var p participant

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -325,4 +326,40 @@ func TestRateLimited(t *testing.T) {
 // simClient is the client under test for the simulator at endpoint, acting as from with apiKey.
 func simClient(t *testing.T, endpoint string) provider.Client {
 	return providertest.NewClient(t, twochat.New, endpoint, from, apiKey)
+}
+
+// A read's body is lent from a pool that the next read reuses: nothing a read returned may
+// point into it. Two answers of one size but other digits are read in turn, many times; the
+// first group must read the same after every other read.
+func TestReadGroupKeepsNothingOfTheLentBody(t *testing.T) {
+	answer := func(digit byte) string {
+		var parts []string
+		for i := range 64 {
+			n := fmt.Sprintf("4477009%c%04d", digit, i)
+			parts = append(parts, fmt.Sprintf(`{"wa_participant_id":"%s@c.us","phone_number":"+%s","wa_is_admin":%t,"wa_is_super_admin":false}`, n, n, i == 0))
+		}
+		return `{"success":true,"data":{"uuid":"g","wa_group_name":"team ` + string(digit) + `","participants":[` + strings.Join(parts, ",") + `]}}`
+	}
+	bodies := map[string]string{"/open/whatsapp/group/WAG-1": answer('1'), "/open/whatsapp/group/WAG-2": answer('2')}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(bodies[r.URL.Path]))
+	}))
+	defer srv.Close()
+	c, err := twochat.New(provider.Config{Endpoint: srv.URL, Account: from, Credential: apiKey, HTTP: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.ReadGroup(context.Background(), "WAG-1")
+	if err != nil || len(first.Participants) != 64 {
+		t.Fatalf("read %d participants, err %v", len(first.Participants), err)
+	}
+	want := fmt.Sprintf("%+v", first)
+	for range 50 {
+		if _, err := c.ReadGroup(context.Background(), "WAG-2"); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%+v", first); got != want {
+			t.Fatalf("the first read changed after another:\n%s\nwas\n%s", got, want)
+		}
+	}
 }
