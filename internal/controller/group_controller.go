@@ -157,6 +157,7 @@ func (r *GroupReconciler) SetupWithManager(mgr manager.Manager) error {
 	}
 	return builder.ControllerManagedBy(mgr).
 		Named("whatsappgroup").
+		WithLogConstructor(requestLogger(mgr.GetLogger(), "whatsappgroup", whatsappv1.GroupVersion.Group, "WhatsAppGroup")).
 		For(&whatsappv1.WhatsAppGroup{}, builder.WithPredicates(specOrAnnotationChanged())).
 		Watches(&whatsappv1.WhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerChanged())).
 		Watches(&whatsappv1.ClusterWhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerChanged())).

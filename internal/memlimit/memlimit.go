@@ -11,9 +11,12 @@ import (
 	"strconv"
 )
 
-// Share is the part of the container's limit that the Go heap may use; the rest is for
-// goroutine stacks, the runtime and the binary.
-const Share = 0.9
+// Share is the part of the container's limit that the Go runtime may use (its heap, stacks and
+// own structures); the rest is for what the runtime does not count, chiefly the binary's pages,
+// and for the heap overshooting a soft limit between collections. At 10,000 groups under a
+// 256 MiB limit the operator's RSS stood about 34 MiB above what the runtime counted, so at
+// 90% it would have been killed.
+const Share = 0.8
 
 // cgroupFiles hold the container's memory limit: cgroup v2, then v1.
 var cgroupFiles = []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
