@@ -87,7 +87,12 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	}
 	g := cached
 	g.Status = *cached.Status.DeepCopy()
-	s := newGroupSync(r, &g, r.takeCarried(req.NamespacedName, g.UID))
+	c, err := r.withWritten(ctx, r.takeCarried(req.NamespacedName, g.UID), &cached)
+	if err != nil {
+		r.carry.Store(req.NamespacedName, c) // for the retry
+		return reconcile.Result{}, err
+	}
+	s := newGroupSync(r, &g, c)
 	defer func() {
 		if perr := s.finish(ctx, res, err != nil); perr != nil && err == nil {
 			err = perr

@@ -21,13 +21,17 @@ import (
 )
 
 // carried is the status a sync computed after its one write, to be written by the next sync.
+// The status as written is not kept: the cache shows it by then (the next sync comes a confirm
+// interval later), and when it does not, the next sync reads it from the kube-apiserver.
 type carried struct {
 	uid types.UID
 	// generation and resourceVersion are the group's as the write left it.
 	generation      int64
 	resourceVersion string
-	// written is the status as written; status is the status wanted.
-	written, status whatsappv1.WhatsAppGroupStatus
+	// status is the status wanted.
+	status whatsappv1.WhatsAppGroupStatus
+	// written is the status as written, when the cache did not show it (see withWritten).
+	written *whatsappv1.WhatsAppGroupStatus
 }
 
 // takeCarried hands the next sync of a group what the last one carried, once.
@@ -42,13 +46,36 @@ func (r *GroupReconciler) takeCarried(key types.NamespacedName, uid types.UID) *
 	return nil
 }
 
+// withWritten returns c ready for a sync of cached: when the cache does not show the status
+// c's write left (it lags, or the group changed since), it reads that status from the
+// kube-apiserver. It returns nil when the group there is another one, and c as it was with an
+// error.
+func (r *GroupReconciler) withWritten(ctx context.Context, c *carried, cached *whatsappv1.WhatsAppGroup) (*carried, error) {
+	if c == nil || c.resourceVersion == cached.ResourceVersion {
+		return c, nil
+	}
+	var fresh whatsappv1.WhatsAppGroup
+	if err := r.APIReader.Get(ctx, types.NamespacedName{Namespace: cached.Namespace, Name: cached.Name}, &fresh); err != nil {
+		return c, err
+	}
+	if fresh.UID != c.uid {
+		return nil, nil
+	}
+	c.written, c.resourceVersion = &fresh.Status, fresh.ResourceVersion
+	return c, nil
+}
+
 // newGroupSync starts a sync of g, a copy of the cached group whose status the sync may change
 // (its spec and metadata are the cache's, and are never written to). When the last sync
 // carried a status, it replaces the cached one, which may not show the last write yet.
 func newGroupSync(r *GroupReconciler, g *whatsappv1.WhatsAppGroup, c *carried) *groupSync {
 	base := &whatsappv1.WhatsAppGroup{TypeMeta: g.TypeMeta, ObjectMeta: g.ObjectMeta}
 	if c != nil {
-		base.Status = c.written
+		// g's status is the cache's, copied: the written one, unless withWritten read that.
+		base.Status = g.Status
+		if c.written != nil {
+			base.Status = *c.written
+		}
 		g.Status = c.status
 		if g.Generation == c.generation {
 			// The spec read is the one that write was made against: the optimistic lock of a
@@ -95,7 +122,7 @@ func (s *groupSync) finish(ctx context.Context, res reconcile.Result, failed boo
 func (s *groupSync) carryOn() {
 	s.r.carry.Store(s.key(), &carried{
 		uid: s.g.UID, generation: s.g.Generation, resourceVersion: s.base.ResourceVersion,
-		written: *s.base.Status.DeepCopy(), status: *s.g.Status.DeepCopy(),
+		status: *s.g.Status.DeepCopy(),
 	})
 }
 

@@ -1,0 +1,65 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
+)
+
+// A carried status is written against what the kube-apiserver holds: the cached status when the
+// cache shows the carried write, else the status read from the kube-apiserver, with no read when
+// the cache is current.
+func TestCarriedStatusIsWrittenAgainstTheServersStatus(t *testing.T) {
+	meta := metav1.ObjectMeta{Namespace: "ns", Name: "g", UID: "uid-carry", Generation: 2}
+	group := func(rv string, present int32) *whatsappv1.WhatsAppGroup {
+		m := meta
+		m.ResourceVersion = rv
+		return &whatsappv1.WhatsAppGroup{ObjectMeta: m, Status: whatsappv1.WhatsAppGroupStatus{PresentMembers: present}}
+	}
+	carry := func() *carried {
+		return &carried{uid: meta.UID, generation: 2, resourceVersion: "7", status: whatsappv1.WhatsAppGroupStatus{PresentMembers: 30}}
+	}
+	for _, tt := range []struct {
+		name       string
+		cached     *whatsappv1.WhatsAppGroup
+		api        *apiReader
+		wantReads  int
+		wantBase   int32 // the base status's PresentMembers, as the kube-apiserver has it
+		wantRV     string
+		wantCarry  bool
+		wantErrors bool
+	}{
+		{"cache shows the write", group("7", 20), &apiReader{err: errors.New("no read expected")}, 0, 20, "7", true, false},
+		{"cache lags", group("6", 10), &apiReader{group: group("7", 20)}, 1, 20, "7", true, false},
+		{"written since by someone else", group("6", 10), &apiReader{group: group("9", 25)}, 1, 25, "9", true, false},
+		{"another group of that name", group("6", 10), &apiReader{group: &whatsappv1.WhatsAppGroup{ObjectMeta: metav1.ObjectMeta{UID: "other"}}}, 1, 10, "6", false, false},
+		{"read fails", group("6", 10), &apiReader{err: errors.New("timeout")}, 1, 0, "", true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &GroupReconciler{APIReader: tt.api}
+			c, err := r.withWritten(context.Background(), carry(), tt.cached)
+			if tt.api.reads != tt.wantReads || (err != nil) != tt.wantErrors || (c != nil) != tt.wantCarry {
+				t.Fatalf("reads %d, err %v, carried %v; want %d reads, error %t, carried %t", tt.api.reads, err, c != nil, tt.wantReads, tt.wantErrors, tt.wantCarry)
+			}
+			if err != nil {
+				return
+			}
+			g := *tt.cached
+			g.Status = *tt.cached.Status.DeepCopy()
+			s := newGroupSync(r, &g, c)
+			if s.base.Status.PresentMembers != tt.wantBase || s.base.ResourceVersion != tt.wantRV {
+				t.Errorf("base status %d at %q, want %d at %q", s.base.Status.PresentMembers, s.base.ResourceVersion, tt.wantBase, tt.wantRV)
+			}
+			if !tt.wantCarry && s.g.Status.PresentMembers != tt.cached.Status.PresentMembers {
+				t.Errorf("status wanted %d, want the cached %d", s.g.Status.PresentMembers, tt.cached.Status.PresentMembers)
+			}
+			if tt.wantCarry && s.g.Status.PresentMembers != 30 {
+				t.Errorf("status wanted %d, want the carried 30", s.g.Status.PresentMembers)
+			}
+		})
+	}
+}
