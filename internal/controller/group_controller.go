@@ -63,6 +63,9 @@ type GroupReconciler struct {
 	started sync.Map
 	// carry holds, per group, the status a sync could not write after its one write.
 	carry sync.Map
+	// written holds, per group, the resourceVersion of the last status write, until a sync
+	// finds the cache showing it (see writtenStatus).
+	written sync.Map
 }
 
 // +kubebuilder:rbac:groups=whatsapp.wagov.dev,resources=whatsappgroups,verbs=get;list;watch
@@ -91,6 +94,11 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	if err != nil {
 		r.carry.Store(req.NamespacedName, c) // for the retry
 		return reconcile.Result{}, err
+	}
+	if c == nil {
+		if err = r.startFromWritten(ctx, req.NamespacedName, &g); err != nil {
+			return reconcile.Result{}, err
+		}
 	}
 	s := newGroupSync(r, &g, c)
 	defer func() {
@@ -130,6 +138,7 @@ func recent(t *metav1.Time, now time.Time) bool {
 func (r *GroupReconciler) forget(key types.NamespacedName) {
 	r.started.Delete(key)
 	r.carry.Delete(key)
+	r.written.Delete(key)
 	r.lists.forget(key)
 	metrics.LastSuccessfulSync.DeleteLabelValues(key.Namespace, key.Name)
 }

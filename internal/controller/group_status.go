@@ -143,5 +143,41 @@ func (s *groupSync) patchStatus(ctx context.Context, locked bool) error {
 	}
 	s.base.ResourceVersion = to.ResourceVersion
 	s.base.Status = *s.g.Status.DeepCopy()
+	s.r.written.Store(s.key(), lastWrite{uid: s.g.UID, resourceVersion: to.ResourceVersion})
+	return nil
+}
+
+// lastWrite is a group's last status write.
+type lastWrite struct {
+	uid             types.UID
+	resourceVersion string
+}
+
+// startFromWritten makes g, a copy of the cached group, start from the status this process
+// last wrote when the cache does not show that write yet: a sync right after a write would
+// otherwise start from the status before it (losing a failure's backoff, say) and, diffing
+// against it, leave the kube-apiserver's status as the last write left it.
+func (r *GroupReconciler) startFromWritten(ctx context.Context, key types.NamespacedName, g *whatsappv1.WhatsAppGroup) error {
+	v, ok := r.written.LoadAndDelete(key)
+	if !ok {
+		return nil
+	}
+	w := v.(lastWrite)
+	if w.uid != g.UID || w.resourceVersion == g.ResourceVersion {
+		return nil
+	}
+	var fresh whatsappv1.WhatsAppGroup
+	if err := r.APIReader.Get(ctx, key, &fresh); err != nil {
+		r.written.Store(key, w) // for the retry
+		return err
+	}
+	if fresh.UID != g.UID {
+		return nil
+	}
+	g.Status = fresh.Status
+	if fresh.Generation == g.Generation {
+		// The same spec: the write-ahead's optimistic lock is taken against what is there.
+		g.ResourceVersion = fresh.ResourceVersion
+	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	whatsappv1 "github.com/wagov/wagov/api/v1alpha1"
 )
@@ -59,6 +60,49 @@ func TestCarriedStatusIsWrittenAgainstTheServersStatus(t *testing.T) {
 			}
 			if tt.wantCarry && s.g.Status.PresentMembers != 30 {
 				t.Errorf("status wanted %d, want the carried 30", s.g.Status.PresentMembers)
+			}
+		})
+	}
+}
+
+// A sync that comes right after a status write, before the cache shows it, starts from the
+// status written (read from the kube-apiserver), not from the cache's older one; a sync whose
+// cache shows the write reads nothing.
+func TestSyncAfterAWriteStartsFromTheWrittenStatus(t *testing.T) {
+	key := types.NamespacedName{Namespace: "ns", Name: "g"}
+	group := func(uid types.UID, rv string, present int32) *whatsappv1.WhatsAppGroup {
+		return &whatsappv1.WhatsAppGroup{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "g", UID: uid, Generation: 2, ResourceVersion: rv},
+			Status: whatsappv1.WhatsAppGroupStatus{PresentMembers: present}}
+	}
+	for _, tt := range []struct {
+		name        string
+		written     *lastWrite
+		api         *apiReader
+		wantReads   int
+		wantPresent int32
+		wantRV      string
+		wantErr     bool
+		wantKept    bool
+	}{
+		{"no write", nil, &apiReader{err: errors.New("no read expected")}, 0, 10, "5", false, false},
+		{"cache shows the write", &lastWrite{"uid-w", "5"}, &apiReader{err: errors.New("no read expected")}, 0, 10, "5", false, false},
+		{"cache lags the write", &lastWrite{"uid-w", "6"}, &apiReader{group: group("uid-w", "6", 20)}, 1, 20, "6", false, false},
+		{"a write to another group of that name", &lastWrite{"uid-old", "6"}, &apiReader{err: errors.New("no read expected")}, 0, 10, "5", false, false},
+		{"read fails", &lastWrite{"uid-w", "6"}, &apiReader{err: errors.New("timeout")}, 1, 10, "5", true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &GroupReconciler{APIReader: tt.api}
+			if tt.written != nil {
+				r.written.Store(key, *tt.written)
+			}
+			g := group("uid-w", "5", 10)
+			err := r.startFromWritten(context.Background(), key, g)
+			_, kept := r.written.Load(key)
+			if (err != nil) != tt.wantErr || tt.api.reads != tt.wantReads || kept != tt.wantKept {
+				t.Fatalf("err %v, reads %d, record kept %t; want error %t, %d reads, kept %t", err, tt.api.reads, kept, tt.wantErr, tt.wantReads, tt.wantKept)
+			}
+			if g.Status.PresentMembers != tt.wantPresent || g.ResourceVersion != tt.wantRV {
+				t.Errorf("starts from status %d at %q, want %d at %q", g.Status.PresentMembers, g.ResourceVersion, tt.wantPresent, tt.wantRV)
 			}
 		})
 	}
