@@ -308,10 +308,10 @@ var errGone = errors.New("changed or deleted during the sync")
 // the kube-apiserver refuses if the group was deleted or changed since it was read.
 func (s *groupSync) writeAhead(ctx context.Context, queue []batch) error {
 	p, key := providerObject(s.g)
-	if err := s.exists(ctx, p, key, s.provider.GetGeneration()); err != nil {
+	if err := s.exists(ctx, s.r.APIReader, p, key, s.provider.GetGeneration()); err != nil {
 		return err
 	}
-	if err := s.exists(ctx, &corev1.Secret{}, s.secretKey(), -1); err != nil {
+	if err := s.exists(ctx, s.r.APIReader, &corev1.Secret{}, s.secretKey(), -1); err != nil {
 		return err
 	}
 	n := 0
@@ -356,15 +356,7 @@ func (s *groupSync) stillThere(ctx context.Context) error {
 	if s.r.Metadata == nil {
 		return nil
 	}
-	m := &metav1.PartialObjectMetadata{}
-	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	if err := s.r.Metadata.Get(ctx, s.secretKey(), m); err != nil {
-		return gone(err, "Secret", s.secretKey())
-	}
-	if !m.DeletionTimestamp.IsZero() {
-		return fmt.Errorf("secret %s: %w", s.secretKey(), errGone)
-	}
-	return nil
+	return s.exists(ctx, s.r.Metadata, &corev1.Secret{}, s.secretKey(), -1)
 }
 
 func gone(err error, kind string, key types.NamespacedName) error {
@@ -374,16 +366,16 @@ func gone(err error, kind string, key types.NamespacedName) error {
 	return err
 }
 
-// exists reads an object's metadata from the kube-apiserver and reports errGone when it is
-// missing, being deleted, or (generation >= 0) at another generation.
-func (s *groupSync) exists(ctx context.Context, like client.Object, key types.NamespacedName, generation int64) error {
+// exists reads an object's metadata with reader (the kube-apiserver, or the metadata cache) and
+// reports errGone when it is missing, being deleted, or (generation >= 0) at another generation.
+func (s *groupSync) exists(ctx context.Context, reader client.Reader, like client.Object, key types.NamespacedName, generation int64) error {
 	gvk, err := s.r.Client.GroupVersionKindFor(like)
 	if err != nil {
 		return err
 	}
 	m := &metav1.PartialObjectMetadata{}
 	m.SetGroupVersionKind(gvk)
-	if err := s.r.APIReader.Get(ctx, key, m); err != nil {
+	if err := reader.Get(ctx, key, m); err != nil {
 		return gone(err, gvk.Kind, key)
 	}
 	if !m.DeletionTimestamp.IsZero() || (generation >= 0 && m.Generation != generation) {

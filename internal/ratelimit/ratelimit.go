@@ -152,41 +152,20 @@ func (a *Account) pauseLeft(now time.Time) time.Duration {
 // nothing and returns how long to come back after, so that a caller never holds a worker for
 // long. n is capped at the burst, which is the most the bucket can ever hold.
 func (a *Account) Take(ctx context.Context, n int, maxWait time.Duration) (time.Duration, error) {
-	taken, delay := a.reserve(n, maxWait)
-	if taken == 0 {
-		return delay, nil
-	}
-	if err := a.wait(ctx, delay); err != nil {
-		a.giveRequests(taken)
-		return 0, err
-	}
-	now := a.lock()
-	defer a.mu.Unlock()
-	return a.pauseLeft(now), nil
-}
-
-// reserve takes n tokens ahead when they come within maxWait, and says how long until they
-// do; it takes none, and says how long to come back after, when they or the end of a pause
-// are further off.
-func (a *Account) reserve(n int, maxWait time.Duration) (int, time.Duration) {
-	now := a.lock()
-	defer a.mu.Unlock()
-	if paused := a.pauseLeft(now); paused > 0 {
-		return 0, paused
-	}
-	n = a.requests.fit(max(1, n))
-	delay := a.requests.waitFor(now, n)
-	if delay > maxWait {
-		return 0, delay
-	}
-	a.requests.take(now, n)
-	return n, delay
+	_, wait, err := a.take(ctx, n, maxWait, false)
+	return wait, err
 }
 
 // TakeUpTo is Take for as many of n calls' tokens as come within maxWait, at least one: it
 // returns how many it took (waiting in place for them), or 0 and how long to come back after.
 func (a *Account) TakeUpTo(ctx context.Context, n int, maxWait time.Duration) (int, time.Duration, error) {
-	taken, delay := a.reserveUpTo(n, maxWait)
+	return a.take(ctx, n, maxWait, true)
+}
+
+// take is Take, and with partial TakeUpTo: it returns the tokens taken, and the rest of a pause
+// that began while it waited for them, or how long to come back after when it took none.
+func (a *Account) take(ctx context.Context, n int, maxWait time.Duration, partial bool) (int, time.Duration, error) {
+	taken, delay := a.reserve(n, maxWait, partial)
 	if taken == 0 {
 		return 0, delay, nil
 	}
@@ -199,14 +178,17 @@ func (a *Account) TakeUpTo(ctx context.Context, n int, maxWait time.Duration) (i
 	return taken, a.pauseLeft(now), nil
 }
 
-func (a *Account) reserveUpTo(n int, maxWait time.Duration) (int, time.Duration) {
+// reserve takes n tokens ahead when they come within maxWait (with partial, as many of them
+// as do, at least one), and says how long until they do; it takes none, and says how long to
+// come back after, when they or the end of a pause are further off.
+func (a *Account) reserve(n int, maxWait time.Duration, partial bool) (int, time.Duration) {
 	now := a.lock()
 	defer a.mu.Unlock()
 	if paused := a.pauseLeft(now); paused > 0 {
 		return 0, paused
 	}
 	n = a.requests.fit(max(1, n))
-	for n > 1 && a.requests.waitFor(now, n) > maxWait {
+	for partial && n > 1 && a.requests.waitFor(now, n) > maxWait {
 		n--
 	}
 	delay := a.requests.waitFor(now, n)
