@@ -7,7 +7,6 @@ package controller_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -95,7 +94,7 @@ func startOperator() (func(), error) { return startOperatorWith(controller.Cache
 
 // startOperatorWith is startOperator with the given cache options (a shard's selector).
 func startOperatorWith(cacheOpts cache.Options) (func(), error) {
-	metricsAddr, err := freeLoopbackAddr()
+	metricsAddr, err := testenv.FreeLoopbackAddr()
 	if err != nil {
 		return nil, fmt.Errorf("pick a metrics port: %w", err)
 	}
@@ -172,16 +171,6 @@ func restartOperator(t *testing.T) {
 	if stopOperator, err = startOperator(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// freeLoopbackAddr returns a loopback address with a port that was free a moment ago.
-func freeLoopbackAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // logSink sends the operator's log to a file when WAGOV_TEST_LOG names one, else nowhere.

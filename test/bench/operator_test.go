@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/wagov/wagov/internal/controller"
 	"github.com/wagov/wagov/internal/memlimit"
+	"github.com/wagov/wagov/internal/testenv"
 )
 
 // operatorEnv carries the operatorConfig, as JSON, to the operator process; TestMain runs the
@@ -168,7 +168,7 @@ func startOperator(ctx context.Context, dir string, kubeconfig []byte, oc operat
 	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
 		return nil, err
 	}
-	addr, err := freeLoopbackAddr()
+	addr, err := testenv.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -272,14 +272,4 @@ func (op *operatorProcess) stop() {
 		_ = op.cmd.Process.Kill()
 		<-op.exited
 	}
-}
-
-// freeLoopbackAddr returns a loopback address with a port that was free a moment ago.
-func freeLoopbackAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
