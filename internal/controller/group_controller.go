@@ -90,17 +90,10 @@ func (r *GroupReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	}
 	g := cached
 	g.Status = *cached.Status.DeepCopy()
-	c, err := r.withWritten(ctx, r.takeCarried(req.NamespacedName, g.UID), &cached)
-	if err != nil {
-		r.carry.Store(req.NamespacedName, c) // for the retry
+	if err = r.startFromWritten(ctx, req.NamespacedName, &g); err != nil {
 		return reconcile.Result{}, err
 	}
-	if c == nil {
-		if err = r.startFromWritten(ctx, req.NamespacedName, &g); err != nil {
-			return reconcile.Result{}, err
-		}
-	}
-	s := newGroupSync(r, &g, c)
+	s := newGroupSync(r, &g, r.takeCarried(req.NamespacedName, g.UID))
 	defer func() {
 		if perr := s.finish(ctx, res, err != nil); perr != nil && err == nil {
 			err = perr

@@ -21,17 +21,11 @@ import (
 )
 
 // carried is the status a sync computed after its one write, to be written by the next sync.
-// The status as written is not kept: the cache shows it by then (the next sync comes a confirm
-// interval later), and when it does not, the next sync reads it from the kube-apiserver.
+// The status as written is not kept: the next sync starts from it (startFromWritten).
 type carried struct {
 	uid types.UID
-	// generation and resourceVersion are the group's as the write left it.
-	generation      int64
-	resourceVersion string
 	// status is the status wanted.
 	status whatsappv1.WhatsAppGroupStatus
-	// written is the status as written, when the cache did not show it (see withWritten).
-	written *whatsappv1.WhatsAppGroupStatus
 }
 
 // takeCarried hands the next sync of a group what the last one carried, once.
@@ -46,42 +40,15 @@ func (r *GroupReconciler) takeCarried(key types.NamespacedName, uid types.UID) *
 	return nil
 }
 
-// withWritten returns c ready for a sync of cached: when the cache does not show the status
-// c's write left (it lags, or the group changed since), it reads that status from the
-// kube-apiserver. It returns nil when the group there is another one, and c as it was with an
-// error.
-func (r *GroupReconciler) withWritten(ctx context.Context, c *carried, cached *whatsappv1.WhatsAppGroup) (*carried, error) {
-	if c == nil || c.resourceVersion == cached.ResourceVersion {
-		return c, nil
-	}
-	var fresh whatsappv1.WhatsAppGroup
-	if err := r.APIReader.Get(ctx, types.NamespacedName{Namespace: cached.Namespace, Name: cached.Name}, &fresh); err != nil {
-		return c, err
-	}
-	if fresh.UID != c.uid {
-		return nil, nil
-	}
-	c.written, c.resourceVersion = &fresh.Status, fresh.ResourceVersion
-	return c, nil
-}
-
 // newGroupSync starts a sync of g, a copy of the cached group whose status the sync may change
-// (its spec and metadata are the cache's, and are never written to). When the last sync
-// carried a status, it replaces the cached one, which may not show the last write yet.
+// (its spec and metadata are the cache's, and are never written to), with the status last
+// written (startFromWritten). When the last sync carried a status, it replaces that one.
 func newGroupSync(r *GroupReconciler, g *whatsappv1.WhatsAppGroup, c *carried) *groupSync {
 	base := &whatsappv1.WhatsAppGroup{TypeMeta: g.TypeMeta, ObjectMeta: g.ObjectMeta}
 	if c != nil {
-		// g's status is the cache's, copied: the written one, unless withWritten read that.
+		// g's status is a copy already: it becomes the base, and the carried one the sync's.
 		base.Status = g.Status
-		if c.written != nil {
-			base.Status = *c.written
-		}
 		g.Status = c.status
-		if g.Generation == c.generation {
-			// The spec read is the one that write was made against: the optimistic lock of a
-			// write-ahead asserts that nothing changed since.
-			base.ResourceVersion = c.resourceVersion
-		}
 	} else {
 		base.Status = *g.Status.DeepCopy()
 	}
@@ -120,10 +87,7 @@ func (s *groupSync) finish(ctx context.Context, res reconcile.Result, failed boo
 
 // carryOn leaves the status not written yet to the next sync.
 func (s *groupSync) carryOn() {
-	s.r.carry.Store(s.key(), &carried{
-		uid: s.g.UID, generation: s.g.Generation, resourceVersion: s.base.ResourceVersion,
-		status: *s.g.Status.DeepCopy(),
-	})
+	s.r.carry.Store(s.key(), &carried{uid: s.g.UID, status: *s.g.Status.DeepCopy()})
 }
 
 // patchStatus writes the status from base to the sync's, and makes that the new base; locked,
@@ -156,7 +120,9 @@ type lastWrite struct {
 // startFromWritten makes g, a copy of the cached group, start from the status this process
 // last wrote when the cache does not show that write yet: a sync right after a write would
 // otherwise start from the status before it (losing a failure's backoff, say) and, diffing
-// against it, leave the kube-apiserver's status as the last write left it.
+// against it, leave the kube-apiserver's status as the last write left it. The status a sync
+// carries is written over that one, and the write-ahead's optimistic lock is taken against its
+// resourceVersion. A group replaced since (another UID) drops what was carried for the old one.
 func (r *GroupReconciler) startFromWritten(ctx context.Context, key types.NamespacedName, g *whatsappv1.WhatsAppGroup) error {
 	v, ok := r.written.LoadAndDelete(key)
 	if !ok {
@@ -172,6 +138,7 @@ func (r *GroupReconciler) startFromWritten(ctx context.Context, key types.Namesp
 		return err
 	}
 	if fresh.UID != g.UID {
+		r.carry.Delete(key)
 		return nil
 	}
 	g.Status = fresh.Status
