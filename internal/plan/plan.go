@@ -77,7 +77,8 @@ func Compute(in Input) Plan {
 	st := newStandings(&in)
 	defer st.release()
 	var p Plan
-	for i, part := range in.Live.Participants {
+	for i := range in.Live.Participants {
+		part := &in.Live.Participants[i]
 		s := st.seen(i, part)
 		undeclared := part.Resolved() && s&declared == 0
 		unlisted := part.Role.IsAdmin() && (!part.Resolved() || s&listed == 0)
