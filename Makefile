@@ -62,5 +62,5 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 .PHONY: bench
-bench: $(KUBEBUILDER_ASSETS)/kube-apiserver ## The performance report against wagov-sim and its goal table (about 20 minutes; knobs in test/bench), then the planner's benchmark.
+bench: $(KUBEBUILDER_ASSETS)/kube-apiserver ## The performance report against wagov-sim and its goal table (about 18 minutes; knobs in test/bench), then the planner's benchmark.
 	go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./test/bench/ && go test -run '^$$' -bench . -benchmem ./internal/plan/
