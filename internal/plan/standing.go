@@ -29,10 +29,9 @@ const (
 	presentAdmin
 )
 
-var (
-	hashSeed = maphash.MakeSeed()
-	hashKey  = maphash.Comparable(hashSeed, 0)
-)
+// phoneHasher is the process's hash of numbers, seeded so that a hostile group cannot choose
+// numbers that collide.
+var phoneHasher = newPhoneHash(maphash.MakeSeed())
 
 // standings maps numbers to their standing. A number is named by its position in the Input:
 // the members, then the admins, then the participants.
@@ -133,15 +132,30 @@ func (st *standings) eachDeclared(f func(roster.Phone, standing)) {
 	}
 }
 
-// hashPhone hashes a number. Numbers are short (E.164 has at most 15 digits), so it reads them
-// as two overlapping words rather than byte by byte; the seed keeps a hostile group from
-// choosing numbers that collide.
-func hashPhone(p roster.Phone) uint64 {
+// phoneHash hashes numbers under one seed.
+type phoneHash struct {
+	seed       maphash.Seed
+	k0, k1, k2 uint64
+}
+
+func newPhoneHash(seed maphash.Seed) phoneHash {
+	return phoneHash{seed, maphash.Comparable(seed, 0), maphash.Comparable(seed, 1), maphash.Comparable(seed, 2)}
+}
+
+// hashPhone hashes a number with the process's seed.
+func hashPhone(p roster.Phone) uint64 { return phoneHasher.sum(p) }
+
+// sum hashes a number. Numbers are short (E.164 has at most 15 digits), so it reads them as
+// two overlapping words rather than byte by byte, and mixes them with two multiplies: one
+// alone is close to linear in the last digits, so that for some seeds numbers that share a
+// prefix fell into a fraction of the slots.
+func (h phoneHash) sum(p roster.Phone) uint64 {
 	if len(p) < 8 {
-		return maphash.String(hashSeed, string(p))
+		return maphash.String(h.seed, string(p))
 	}
 	a := binary.LittleEndian.Uint64([]byte(p[:8]))
 	b := binary.LittleEndian.Uint64([]byte(p[len(p)-8:]))
-	hi, lo := bits.Mul64(a^hashKey, b^hashKey<<7^uint64(len(p)))
+	hi, lo := bits.Mul64(a^h.k0, b^h.k1)
+	hi, lo = bits.Mul64(hi^lo^h.k2, uint64(len(p))^h.k0)
 	return hi ^ lo
 }
