@@ -7,7 +7,9 @@ package bench
 // audit log, and the operator's CPU time and syncs from the operator process.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -217,6 +219,9 @@ func (r *run) converge(ctx context.Context, scheme *runtime.Scheme, res *runResu
 	res.convergeCPU.controlPlane = childrenCPU(r.op.cmd.Process.Pid) - plane0
 	res.convergeCPU.simAndBench = selfCPU() - bench0
 	res.convergeCalls = len(r.world.Calls())
+	if err := r.saveCalls(); err != nil {
+		return err
+	}
 	res.asDeclared = countAsDeclared(r.world, r.sc)
 	byUser, err := auditedRequests(filepath.Join(r.dir, "audit.log"), start, start.Add(res.converged))
 	res.convergeKube = byUser[operatorUser]
@@ -289,6 +294,22 @@ func (r *run) steady(ctx context.Context, res *runResult) error {
 		}
 	}
 	return nil
+}
+
+// saveCalls, when the run keeps profiles, writes the provider calls so far, one JSON object a
+// line, to <profile>-calls.jsonl: when and in what bunches the 429s came.
+func (r *run) saveCalls() error {
+	if r.profile == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, c := range r.world.Calls() {
+		if err := enc.Encode(c); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(r.profile+"-calls.jsonl", buf.Bytes(), 0o644)
 }
 
 // startProfile, when the run keeps profiles, takes the operator's CPU profile of the next d
