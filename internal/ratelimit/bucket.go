@@ -88,6 +88,19 @@ func (b *bucket) take(t time.Time, n int) {
 	b.tokens -= float64(n)
 }
 
+// empty spends what the bucket holds at now (a debt of tokens reserved ahead stays) and holds
+// it empty until from, when it starts to refill.
+func (b *bucket) empty(now, from time.Time) {
+	if b == nil {
+		return
+	}
+	b.advance(now)
+	b.tokens = min(b.tokens, 0)
+	if from.After(b.last) {
+		b.last = from
+	}
+}
+
 func (b *bucket) give(t time.Time, n int) {
 	if b == nil {
 		return

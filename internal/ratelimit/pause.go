@@ -23,6 +23,11 @@ const (
 // the answer had one, or else for a backoff shared by the account that doubles from
 // NoRetryAfterBase up to NoRetryAfterMax until Answered. It returns the pause left, which a
 // longer pause already set outlasts.
+//
+// A 429 says the provider's bucket is empty whatever ours holds, so ours is emptied too and
+// refills only from the pause's end: the account resumes at its rate, not with a burst into a
+// provider that just refused one (which, with the provider's bucket no larger than ours,
+// answers 429 again, and each 429 costs a whole second of Retry-After).
 func (a *Account) RateLimited(retryAfter time.Duration) time.Duration {
 	now := a.lock()
 	defer a.mu.Unlock()
@@ -31,7 +36,9 @@ func (a *Account) RateLimited(retryAfter time.Duration) time.Duration {
 		d = doubled(NoRetryAfterBase, a.noRetryAfter, NoRetryAfterMax)
 		a.noRetryAfter++
 	}
-	return a.pauseFor(now, d)
+	left := a.pauseFor(now, d)
+	a.requests.empty(now, a.pausedUntil)
+	return left
 }
 
 // Answered records a call answered without a 429, which ends the backoff of 429s without a

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -113,5 +114,24 @@ func TestOverlimitedDoublesWithinADay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { runPauseSteps(t, tt.steps) })
+	}
+}
+
+// TestRateLimitedEmptiesTheBucket checks that a 429 leaves the account no burst: after the
+// pause it sends at its rate, since the provider's bucket, which refused a call, is empty.
+func TestRateLimitedEmptiesTheBucket(t *testing.T) {
+	accs, clock := fakeAccounts()
+	a := accs.Get("k", Budget{RequestsPerMinute: 60, Burst: 5})
+	clock.now = clock.now.Add(10 * time.Second) // a full bucket
+	if d := a.RateLimited(2 * time.Second); d != 2*time.Second {
+		t.Fatalf("RateLimited: pause %v, want 2s", d)
+	}
+	clock.now = clock.now.Add(2 * time.Second)
+	if wait, _ := a.Take(context.Background(), 1, 0); !near(wait, time.Second) {
+		t.Fatalf("at the pause's end: wait %v for a token, want the 1s it takes to earn one", wait)
+	}
+	clock.now = clock.now.Add(10 * time.Second)
+	if got := drain(a); got != 5 {
+		t.Fatalf("%d tokens 10s after the pause, want the burst of 5 back", got)
 	}
 }

@@ -219,7 +219,7 @@ func (r *run) converge(ctx context.Context, scheme *runtime.Scheme, res *runResu
 	res.convergeCPU.controlPlane = childrenCPU(r.op.cmd.Process.Pid) - plane0
 	res.convergeCPU.simAndBench = selfCPU() - bench0
 	res.convergeCalls = len(r.world.Calls())
-	if err := r.saveCalls(); err != nil {
+	if err = r.saveCalls(); err != nil {
 		return err
 	}
 	res.asDeclared = countAsDeclared(r.world, r.sc)
