@@ -63,7 +63,7 @@ func (s summary) ratio() stat {
 }
 
 func (s summary) readsPerInterval() stat {
-	return s.of(func(r runResult) float64 { return s.perGroupInterval(r, float64(r.reads)) })
+	return s.of(func(r runResult) float64 { return r.readRate })
 }
 
 func (s summary) kubeWritesPerInterval() stat {
@@ -176,8 +176,9 @@ func (s summary) print(w io.Writer) {
 	fmt.Fprintf(w, "   groups exactly as declared in the simulator once converged: %s of %d; Ready after the steady state: %s\n",
 		s.of(func(r runResult) float64 { return float64(r.asDeclared) }).show("%.0f"), sc.groups,
 		s.of(func(r runResult) float64 { return float64(r.readyAfter) }).show("%.0f"))
-	fmt.Fprintf(w, "   steady state (%s s): provider reads per group per interval %s, per sync %s, answered 429 %s; other provider calls: %s\n",
+	fmt.Fprintf(w, "   steady state (%s s): provider reads per group per interval %s (from each group's time between reads; the window's count gives %s), per sync %s, answered 429 %s; other provider calls: %s\n",
 		s.of(func(r runResult) float64 { return r.window.Seconds() }).show("%.0f"), s.readsPerInterval().show("%.3f"),
+		s.of(func(r runResult) float64 { return s.perGroupInterval(r, float64(r.reads)) }).show("%.3f"),
 		s.of(func(r runResult) float64 { return float64(r.reads) / max(r.syncs, 1) }).show("%.2f"),
 		s.of(func(r runResult) float64 { return float64(r.steady429) }).show("%.0f"), s.otherCalls())
 	fmt.Fprintf(w, "   kube-apiserver requests in it, everyone's (apiserver_request_total): %s\n", s.kubeRequests(func(r runResult) requestCounts { return r.kubeAll }))

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -74,6 +75,9 @@ type runResult struct {
 	// reads and otherCalls are the provider calls in the steady state, by op.
 	reads      int
 	otherCalls map[string]int
+	// readRate is the steady state's reads per group per interval measured from each group's
+	// own reads (readRate).
+	readRate float64
 	// kubeAll are everyone's kube-apiserver requests in the steady state
 	// (apiserver_request_total), kubeByUser those the audit log names each user for, and kube
 	// the operator's: kubeAll less the other users'. benchRequests, the bench's own as it
@@ -277,6 +281,7 @@ func (r *run) steady(ctx context.Context, res *runResult) error {
 		}
 	}
 	res.otherCalls = map[string]int{}
+	readsOf := map[string][]time.Time{}
 	for _, c := range r.world.Calls() {
 		if c.Status == 429 {
 			res.http429++
@@ -289,11 +294,32 @@ func (r *run) steady(ctx context.Context, res *runResult) error {
 		case !inWindow:
 		case c.Op == sim.OpRead:
 			res.reads++
+			readsOf[c.Group] = append(readsOf[c.Group], c.Time)
 		default:
 			res.otherCalls[c.Op]++
 		}
 	}
+	res.readRate = readRate(readsOf, r.sc.groups, res.window)
 	return nil
+}
+
+// readRate is the mean over the groups of each one's reads per interval, from the time between
+// its first and last read in the window: (reads − 1) × interval / that time. Counting the
+// window's reads instead depends on where the window falls in the groups' periods, which are
+// not spread evenly (they follow the order the groups converged in), and a count off by one
+// read in two intervals is 0.5 a group. A group with fewer than two reads counts by its count
+// over the window, so that one that stopped reading counts low.
+func readRate(readsOf map[string][]time.Time, groups int, window time.Duration) float64 {
+	var sum float64
+	for _, ts := range readsOf {
+		first, last := slices.MinFunc(ts, time.Time.Compare), slices.MaxFunc(ts, time.Time.Compare)
+		if span := last.Sub(first); len(ts) >= 2 && span > 0 {
+			sum += float64(len(ts)-1) * interval.Seconds() / span.Seconds()
+		} else {
+			sum += float64(len(ts)) * interval.Seconds() / window.Seconds()
+		}
+	}
+	return sum / float64(groups)
 }
 
 // saveCalls, when the run keeps profiles, writes the provider calls so far, one JSON object a
