@@ -69,10 +69,11 @@ func groupID(g int) string            { return fmt.Sprintf("WAGb0000000-0000-400
 func member(g, j int) string          { return fmt.Sprintf("+336%05d%04d", g, j) }
 func (sc scenario) account(g int) int { return g % sc.accounts }
 
-// simHeadroom is how far above the provider objects' rateLimit the simulator's own limit is: a
+// simHeadroom is how far above the provider objects' rateLimit the simulator's own rate is: a
 // provider publishes its limit and a user sets rateLimit a little below it (as the README
-// advises), so that the moments the operator's bucket and the server's see a request at, a
-// few milliseconds apart, never turn a request the operator paced into a 429.
+// advises). The burst is the same on both sides, so a request the operator paced can still
+// meet a 429 when the machine stalls one process for longer than the headroom's few tokens
+// cover; the report counts every one.
 const simHeadroom = 1.1
 
 // seed is the simulated world: each account with its provider object's rate limit plus the
