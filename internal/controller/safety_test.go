@@ -271,11 +271,14 @@ func TestDeleteMidSyncStopsWrites(t *testing.T) {
 	}
 }
 
-// No call goes inside a 429's Retry-After, and 429s without one back off exponentially (2s, 4s,
-// 8s...) instead of every second.
+// No call goes inside a 429's Retry-After, nor in the second after it, since the account's bucket
+// (60 a minute) resumes empty, and 429s without one back off exponentially (2s, 4s, 8s...)
+// instead of every second.
 func TestRetryAfterIsKept(t *testing.T) {
 	const id, own, account = "WAG-safety-429", "+12125552500", "safety-429"
-	ns := twoChatAccount(t, account, own, id)
+	ns := tunedTwoChatAccount(t, func(p *whatsappv1.ProviderSpec) {
+		p.RateLimit = &whatsappv1.RateLimit{RequestsPerMinute: 60, Burst: 5}
+	}, account, own, id)
 	t.Cleanup(world.ClearFaults)
 	world.InjectFault(sim.Fault{Group: id, Op: sim.OpRead, Status: http.StatusTooManyRequests, RetryAfter: "2", Times: 2})
 	mark := time.Now()
@@ -286,8 +289,8 @@ func TestRetryAfterIsKept(t *testing.T) {
 		if c.Status != http.StatusTooManyRequests || i+1 == len(log) {
 			continue
 		}
-		if next := log[i+1]; next.Time.Sub(c.Time) < 2*time.Second {
-			t.Errorf("a %s call %s after a 429 with Retry-After: 2", next.Op, next.Time.Sub(c.Time))
+		if next := log[i+1]; next.Time.Sub(c.Time) < 3*time.Second {
+			t.Errorf("a %s call %s after a 429 with Retry-After: 2, want the 2s and a token's 1s more", next.Op, next.Time.Sub(c.Time))
 		}
 	}
 
