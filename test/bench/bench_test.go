@@ -10,7 +10,7 @@
 //	WAGOV_BENCH_CONCURRENCY  the operator's --group-concurrency (default the operator's own)
 //	WAGOV_BENCH_PROFILE      a directory for the operator's CPU profiles of each run's phases and its heap
 //	                         profile after the steady state (sampled every 16 KiB), and the provider
-//	                         calls until convergence (JSON lines); profiling costs CPU, so a profiled
+//	                         calls until convergence (JSON); profiling costs CPU, so a profiled
 //	                         run's figures do not compare with others'
 package bench
 

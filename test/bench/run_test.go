@@ -7,7 +7,6 @@ package bench
 // audit log, and the operator's CPU time and syncs from the operator process.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -322,20 +321,18 @@ func readRate(readsOf map[string][]time.Time, groups int, window time.Duration) 
 	return sum / float64(groups)
 }
 
-// saveCalls, when the run keeps profiles, writes the provider calls so far, one JSON object a
-// line, to <profile>-calls.jsonl: when and in what bunches the 429s came.
+// saveCalls, when the run keeps profiles, writes the provider calls so far to
+// <profile>-calls.json, as the simulator's control API lists them: when and in what bunches
+// the 429s came.
 func (r *run) saveCalls() error {
 	if r.profile == "" {
 		return nil
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for _, c := range r.world.Calls() {
-		if err := enc.Encode(c); err != nil {
-			return err
-		}
+	b, err := json.Marshal(r.world.Calls())
+	if err != nil {
+		return err
 	}
-	return os.WriteFile(r.profile+"-calls.jsonl", buf.Bytes(), 0o644)
+	return os.WriteFile(r.profile+"-calls.json", b, 0o644)
 }
 
 // startProfile, when the run keeps profiles, takes the operator's CPU profile of the next d
