@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -164,15 +165,22 @@ func (r *GroupReconciler) SetupWithManager(mgr manager.Manager) error {
 	}
 	return builder.ControllerManagedBy(mgr).
 		Named("whatsappgroup").
-		WithLogConstructor(requestLogger(mgr.GetLogger(), "whatsappgroup", whatsappv1.GroupVersion.Group, "WhatsAppGroup")).
 		For(&whatsappv1.WhatsAppGroup{}, builder.WithPredicates(specOrAnnotationChanged())).
 		Watches(&whatsappv1.WhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerChanged())).
 		Watches(&whatsappv1.ClusterWhatsAppProvider{}, handler.EnqueueRequestsFromMapFunc(r.groupsForProvider), builder.WithPredicates(providerChanged())).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.clusterGroupsInNamespace), builder.OnlyMetadata, builder.WithPredicates(labelsChanged())).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.groupsUsing("Secret")), builder.OnlyMetadata).
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.groupsUsing("ConfigMap")), builder.OnlyMetadata).
-		WithOptions(r.Options).
+		WithOptions(r.controllerOptions(mgr.GetLogger())).
 		Complete(r)
+}
+
+// controllerOptions are r.Options with the per-reconcile logger of logging.go. It is set here,
+// not with the builder's WithLogConstructor, which WithOptions would overwrite.
+func (r *GroupReconciler) controllerOptions(base logr.Logger) ctrl.Options {
+	opts := r.Options
+	opts.LogConstructor = requestLogger(base, "whatsappgroup", whatsappv1.GroupVersion.Group, "WhatsAppGroup")
+	return opts
 }
 
 func providerRefKey(g *whatsappv1.WhatsAppGroup) string {

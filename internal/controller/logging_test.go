@@ -52,3 +52,19 @@ func TestRequestLoggerAddsValuesOnlyToLinesWritten(t *testing.T) {
 		t.Errorf("lines %q", lines)
 	}
 }
+
+// The group controller runs with the deferred logger: the builder's WithOptions would drop a
+// logger set with WithLogConstructor before it.
+func TestGroupControllerUsesTheDeferredLogger(t *testing.T) {
+	calls := 0
+	base := logr.New(countingSink{LogSink: funcr.New(func(string, string) {}, funcr.Options{}).GetSink(), withValues: &calls})
+	opts := (&GroupReconciler{}).controllerOptions(base)
+	if opts.LogConstructor == nil {
+		t.Fatal("the group controller's options have no LogConstructor: controller-runtime's default encodes each reconcile's values")
+	}
+	calls = 0
+	l := opts.LogConstructor(&reconcile.Request{NamespacedName: types.NamespacedName{Namespace: "team", Name: "g1"}}).WithValues("reconcileID", "r-1")
+	if _, ok := l.GetSink().(*deferredSink); !ok || calls != 0 {
+		t.Fatalf("a reconcile's logger has sink %T and %d WithValues reached the base sink; want the deferred sink and none", l.GetSink(), calls)
+	}
+}
