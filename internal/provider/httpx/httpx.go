@@ -67,7 +67,23 @@ func send(ctx context.Context, hc *http.Client, method, url string, header http.
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if hc == nil {
+		hc = DefaultHTTP
+	}
+	// The client's Timeout becomes the request's deadline. net/http enforces Client.Timeout
+	// over a transport it does not know (the budget's) with a goroutine, a channel and a timer
+	// per request, a deadline with a timer only; the body is read here, before the deadline is
+	// cancelled, so it covers all that Timeout did.
+	rctx := ctx
+	if hc.Timeout > 0 {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(ctx, hc.Timeout)
+		defer cancel()
+		untimed := *hc
+		untimed.Timeout = 0
+		hc = &untimed
+	}
+	req, err := http.NewRequestWithContext(rctx, method, url, rd)
 	if err != nil {
 		return fmt.Errorf("build %s request: %w", method, err)
 	}
@@ -77,9 +93,6 @@ func send(ctx context.Context, hc *http.Client, method, url string, header http.
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
-	}
-	if hc == nil {
-		hc = DefaultHTTP
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -166,3 +166,44 @@ func mustRequest(t *testing.T, u string) *http.Request {
 	}
 	return r
 }
+
+// The client's Timeout bounds the whole exchange, the body included, and a provider that does
+// not answer in time is unavailable, not a cancelled sync; the caller's own context still
+// cancels as itself.
+func TestTimeoutCoversTheBody(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow-body" {
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte(`{"data":`))
+			w.(http.Flusher).Flush()
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	hc := httpx.NewClient(&http.Client{Timeout: 200 * time.Millisecond}, nil)
+	for _, path := range []string{"/slow-headers", "/slow-body"} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := httpx.Do(context.Background(), hc, http.MethodGet, srv.URL+path, nil, nil)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, provider.ErrUnavailable) {
+				t.Errorf("%s: err %v, want ErrUnavailable", path, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the request outlived its client's Timeout", path)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := httpx.Do(ctx, hc, http.MethodGet, srv.URL+"/slow-headers", nil, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled by the caller: err %v, want context.Canceled", err)
+	}
+}
