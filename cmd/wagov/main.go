@@ -14,6 +14,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/wagov/wagov/internal/controller"
+	"github.com/wagov/wagov/internal/cpulimit"
 	"github.com/wagov/wagov/internal/memlimit"
 )
 
@@ -45,6 +46,9 @@ func main() {
 	log := ctrl.Log.WithName("setup")
 	if limit, from := memlimit.FromContainer(); limit > 0 {
 		log.Info("Go memory limit set", "bytes", limit, "from", from)
+	}
+	if procs, from := cpulimit.FromContainer(); from != "" {
+		log.Info("GOMAXPROCS set", "procs", procs, "from", from)
 	}
 
 	scheme, err := controller.NewScheme()

@@ -8,6 +8,8 @@
 //	WAGOV_BENCH_GROUPS       groups of the many-account scenario, 100 per account (default 1000)
 //	WAGOV_BENCH_SCENARIO     "one-account", "many-accounts" or "ten-thousand" runs only that one
 //	WAGOV_BENCH_CONCURRENCY  the operator's --group-concurrency (default the operator's own)
+//	WAGOV_BENCH_CPU_LIMIT    the container CPU limit, in CPUs, the operator takes GOMAXPROCS from (default
+//	                         the chart's 0.5, which means one P; 2 measures Go's own default on this machine)
 //	WAGOV_BENCH_PROFILE      a directory for the operator's CPU profiles of each run's phases and its heap
 //	                         profile after the steady state (sampled every 16 KiB), and the provider
 //	                         calls until convergence (JSON); profiling costs CPU, so a profiled
@@ -86,8 +88,11 @@ func BenchmarkScale(b *testing.B) {
 		b.Skip("KUBEBUILDER_ASSETS is not set: run `make bench`")
 	}
 	ctrl.SetLogger(logr.Discard()) // the bench's own client and cache
-	concurrency := envInt("WAGOV_BENCH_CONCURRENCY", controller.DefaultOptions().GroupConcurrency)
-	rep := report{concurrency: concurrency}
+	k := knobs{
+		concurrency: envInt("WAGOV_BENCH_CONCURRENCY", controller.DefaultOptions().GroupConcurrency),
+		cpuLimit:    envFloat("WAGOV_BENCH_CPU_LIMIT", chartCPULimit),
+	}
+	rep := report{knobs: k}
 	rep.plan = measurePlan(oneAccount().planInput())
 	for _, sc := range scenarios() {
 		s := summary{scenario: sc}
@@ -96,7 +101,7 @@ func BenchmarkScale(b *testing.B) {
 			if dir := os.Getenv("WAGOV_BENCH_PROFILE"); dir != "" {
 				profile = filepath.Join(dir, fmt.Sprintf("%s-%d", sc.name, i+1))
 			}
-			res, err := runOnce(context.Background(), sc, concurrency, profile)
+			res, err := runOnce(context.Background(), sc, k, profile)
 			if err != nil {
 				b.Fatalf("%s, run %d: %v", sc.name, i+1, err)
 			}
@@ -133,6 +138,19 @@ func measurePlan(in plan.Input) planCost {
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
 	return planCost{participants: len(in.Live.Participants), ns: elapsed.Nanoseconds() / int64(n), bytes: int64(after.TotalAlloc-before.TotalAlloc) / int64(n)}
+}
+
+// knobs are how the operator process is run.
+type knobs struct {
+	concurrency int
+	cpuLimit    float64
+}
+
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
 
 func envInt(name string, def int) int {

@@ -26,6 +26,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/wagov/wagov/internal/controller"
+	"github.com/wagov/wagov/internal/cpulimit"
 	"github.com/wagov/wagov/internal/memlimit"
 	"github.com/wagov/wagov/internal/testenv"
 )
@@ -38,6 +39,10 @@ const operatorEnv = "WAGOV_BENCH_OPERATOR"
 // the container limit the operator process is measured under.
 const chartMemoryLimit = 256 << 20
 
+// chartCPULimit is the chart's default resources.limits.cpu, in CPUs: cmd/wagov runs Go with
+// one P under it (internal/cpulimit). WAGOV_BENCH_CPU_LIMIT measures under another.
+const chartCPULimit = 0.5
+
 // operatorConfig is what the bench tells the operator process.
 type operatorConfig struct {
 	// Addr is the metrics address, where /bench answers.
@@ -47,6 +52,9 @@ type operatorConfig struct {
 	// MemoryLimit is the container memory limit the operator runs under, as the chart's
 	// default resources set it; cmd/wagov takes its soft limit from it (internal/memlimit).
 	MemoryLimit int64
+	// CPULimit is the container CPU limit, in CPUs, that cmd/wagov takes GOMAXPROCS from
+	// (internal/cpulimit); the bench does not enforce it.
+	CPULimit float64
 	// HeapSampleRate, when not 0, is the operator's runtime.MemProfileRate: the heap profiles
 	// of a profiled run sample every that many bytes instead of every 512 KiB.
 	HeapSampleRate int
@@ -62,6 +70,8 @@ type selfReport struct {
 	HeapInuse uint64
 	// Syncs counts the WhatsAppGroup reconciles so far.
 	Syncs float64
+	// Procs is GOMAXPROCS.
+	Procs int
 }
 
 // runOperator is the operator process: the manager with wagov's controllers, against the
@@ -76,6 +86,7 @@ func runOperator(raw string) error {
 	}
 	// The deployed operator's logger (info level, JSON), writing nowhere.
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
+	cpulimit.Apply(oc.CPULimit)
 	if oc.MemoryLimit > 0 {
 		memlimit.Apply(oc.MemoryLimit)
 	}
@@ -117,7 +128,7 @@ func runOperator(raw string) error {
 // serveSelfReport answers /bench (?gc=1: collect garbage before reading the heap, after the
 // CPU time).
 func serveSelfReport(w http.ResponseWriter, r *http.Request) {
-	rep := selfReport{CPU: selfCPU(), Syncs: groupSyncs()}
+	rep := selfReport{CPU: selfCPU(), Syncs: groupSyncs(), Procs: runtime.GOMAXPROCS(0)}
 	if r.URL.Query().Get("gc") == "1" {
 		runtime.GC()
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wagov/wagov/internal/memlimit"
@@ -129,9 +130,9 @@ func (s summary) limited() string {
 
 // report is everything `make bench` prints.
 type report struct {
-	concurrency int
-	plan        planCost
-	summaries   []summary
+	knobs
+	plan      planCost
+	summaries []summary
 }
 
 func (rep report) find(name string) (summary, bool) {
@@ -143,10 +144,32 @@ func (rep report) find(name string) (summary, bool) {
 	return summary{}, false
 }
 
+// limitSource says whose CPU limit the bench ran the operator under.
+func limitSource(cpus float64) string {
+	if cpus == chartCPULimit {
+		return "the chart's default"
+	}
+	return "WAGOV_BENCH_CPU_LIMIT"
+}
+
+// procs is the GOMAXPROCS the operator processes reported, each distinct value once.
+func (rep report) procs() string {
+	var seen []string
+	for _, s := range rep.summaries {
+		for _, r := range s.runs {
+			if p := strconv.Itoa(r.end.Procs); !slices.Contains(seen, p) {
+				seen = append(seen, p)
+			}
+		}
+	}
+	return strings.Join(seen, ", ")
+}
+
 func (rep report) print(w io.Writer) {
 	fmt.Fprintf(w, "\nwagov at scale, against wagov-sim (2Chat) on an envtest control plane; medians of the runs, (min–max) when more than one.\n")
 	fmt.Fprintf(w, "The operator runs in its own process, as cmd/wagov wires it: group concurrency %d, confirmAfter %s (default 10s, which would add 10s to the last group),\n", rep.concurrency, confirmAfter)
-	fmt.Fprintf(w, "under the chart's default memory limit of %d MiB (its Go soft limit %.0f%% of that, as cmd/wagov sets it from the container's cgroup);\n", chartMemoryLimit>>20, memlimit.Share*100)
+	fmt.Fprintf(w, "under the chart's default memory limit of %d MiB (its Go soft limit %.0f%% of that, as cmd/wagov sets it from the container's cgroup)\n", chartMemoryLimit>>20, memlimit.Share*100)
+	fmt.Fprintf(w, "and a CPU limit of %g CPU (%s; GOMAXPROCS %s, as cmd/wagov sets it from the cgroup; the bench does not throttle it);\n", rep.cpuLimit, limitSource(rep.cpuLimit), rep.procs())
 	fmt.Fprintf(w, "each provider's addRateLimit is set to %d adds/min (the default 6 adds/min would make the adds, not the request rate, the whole story).\n", addsPerMinute)
 	fmt.Fprintf(w, "The simulator's per-account rate limits are the providers' rateLimit plus %.0f%%, the headroom a user leaves below a published limit; the bound uses the providers' rateLimit. Every group's interval is %s; the steady state is %d intervals, %s after the last group is Ready.\n", (simHeadroom-1)*100, interval, steadyIntervals, settle)
 	for _, s := range rep.summaries {

@@ -104,7 +104,7 @@ type run struct {
 	op            *operatorProcess
 	k8s           client.Client
 	benchRequests atomic.Int64
-	concurrency   int
+	knobs         knobs
 	// profile, when set, is where the operator's CPU and heap profiles of this run go.
 	profile string
 }
@@ -114,17 +114,17 @@ const heapSampleRate = 16 << 10
 
 // operatorConfig is what this run tells its operator process.
 func (r *run) operatorConfig() operatorConfig {
-	oc := operatorConfig{Concurrency: r.concurrency, ConfirmAfter: confirmAfter, MemoryLimit: chartMemoryLimit}
+	oc := operatorConfig{Concurrency: r.knobs.concurrency, ConfirmAfter: confirmAfter, MemoryLimit: chartMemoryLimit, CPULimit: r.knobs.cpuLimit}
 	if r.profile != "" {
 		oc.HeapSampleRate = heapSampleRate
 	}
 	return oc
 }
 
-// runOnce runs sc once with the operator syncing concurrency groups at once.
-func runOnce(ctx context.Context, sc scenario, concurrency int, profile string) (runResult, error) {
+// runOnce runs sc once with the operator run as k says.
+func runOnce(ctx context.Context, sc scenario, k knobs, profile string) (runResult, error) {
 	var res runResult
-	r := &run{sc: sc, concurrency: concurrency, profile: profile}
+	r := &run{sc: sc, knobs: k, profile: profile}
 	dir, err := os.MkdirTemp("", "wagov-bench-")
 	if err != nil {
 		return res, err
